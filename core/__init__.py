@@ -1,0 +1,1 @@
+"""The computations behind every page: plain PyTorch, no Streamlit, plain data out."""

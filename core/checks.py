@@ -1,0 +1,91 @@
+"""Comparing autograd results with an independent reference, and running pitfalls for real."""
+from __future__ import annotations
+
+import math
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Check:
+    """The largest difference between autograd numbers and a reference, and the verdict."""
+
+    reference: str  # what the numbers were compared with, e.g. "sympy (exact)"
+    max_abs_diff: float
+    max_rel_diff: float
+    tolerance: float
+    compared: int  # how many numbers were compared
+
+    @property
+    def passed(self) -> bool:
+        """True when every compared number is within tolerance (absolute or relative)."""
+        return self.compared > 0 and (self.max_abs_diff <= self.tolerance or self.max_rel_diff <= self.tolerance)
+
+
+def compare(values: Any, reference: Any, reference_name: str, tolerance: float) -> Check:
+    """Compare two equally shaped collections of numbers; NaN pairs (both undefined) are skipped."""
+    a = np.asarray(_to_numpy(values), dtype=np.float64).ravel()
+    b = np.asarray(_to_numpy(reference), dtype=np.float64).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
+    both_nan = np.isnan(a) & np.isnan(b)
+    a, b = a[~both_nan], b[~both_nan]
+    if a.size == 0:
+        return Check(reference_name, math.nan, math.nan, tolerance, 0)
+    diff = np.abs(a - b)
+    if not np.all(np.isfinite(diff)):
+        return Check(reference_name, math.inf, math.inf, tolerance, int(a.size))
+    scale = np.maximum(np.abs(b), 1e-300)
+    return Check(reference_name, float(diff.max()), float((diff / scale).max()), tolerance, int(a.size))
+
+
+def _to_numpy(values: Any) -> Any:
+    """Accept tensors, lists of tensors, numpy arrays and plain numbers."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a hard dependency
+        torch = None
+    if torch is not None and isinstance(values, torch.Tensor):
+        return values.detach().cpu().double().numpy()
+    if isinstance(values, (list, tuple)) and values and torch is not None and isinstance(values[0], torch.Tensor):
+        return np.concatenate([v.detach().cpu().double().numpy().ravel() for v in values])
+    return values
+
+
+@dataclass(frozen=True)
+class PitfallOutcome:
+    """What PyTorch really did when the wrong version ran: an exception, or a value."""
+
+    raised: bool
+    exception_type: str = ""  # e.g. "RuntimeError"
+    message: str = ""  # the exception's own message, unedited
+    value: Any = None  # what the wrong version returned when it did not raise
+    details: dict = field(default_factory=dict)  # extra numbers a page wants to show
+
+
+def run_pitfall(wrong: Callable[[], Any], details: Callable[[], dict] | None = None) -> PitfallOutcome:
+    """Run `wrong()` and record the real exception or the value it silently returned."""
+    try:
+        value = wrong()
+    except Exception as exc:  # the point is to show any real PyTorch error
+        return PitfallOutcome(True, type(exc).__name__, str(exc), None, details() if details else {})
+    return PitfallOutcome(False, "", "", value, details() if details else {})
+
+
+def format_exception(exc: BaseException) -> str:
+    """One line `Type: message`, for messages shown in a page."""
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+def finite_difference(f: Callable[[float], float], x: float, h: float = 1e-5) -> float:
+    """Central difference f'(x) ~ (f(x+h) - f(x-h)) / 2h in float64."""
+    return (f(x + h) - f(x - h)) / (2.0 * h)
+
+
+def max_abs(values: Sequence[float]) -> float:
+    """Largest absolute value, NaN-safe."""
+    arr = np.abs(np.asarray(values, dtype=np.float64))
+    return float(np.nanmax(arr)) if arr.size else 0.0

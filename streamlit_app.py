@@ -1,0 +1,17 @@
+"""Autograd Explorer: page config, the shared sidebar, and the navigation over the pages."""
+import streamlit as st
+
+from ui import t
+from ui.state import sidebar
+
+st.set_page_config(page_title="Autograd Explorer", page_icon="∂", layout="wide")
+sidebar()
+st.navigation([
+    st.Page("app_pages/home.py", title=t("home.title"), icon="🏠", url_path="home", default=True),
+    st.Page("app_pages/derivatives.py", title=t("derivatives.title"), icon="📈", url_path="derivatives"),
+    st.Page("app_pages/network_gradients.py", title=t("network_gradients.title"), icon="🧠", url_path="network_gradients"),
+    st.Page("app_pages/maml.py", title=t("maml.title"), icon="🎯", url_path="maml"),
+    st.Page("app_pages/hessian.py", title=t("hessian.title"), icon="🌀", url_path="hessian"),
+    st.Page("app_pages/inr.py", title=t("inr.title"), icon="🖼️", url_path="inr"),
+    st.Page("app_pages/multi_backward.py", title=t("multi_backward.title"), icon="🔀", url_path="multi_backward"),
+]).run()

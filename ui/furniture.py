@@ -1,0 +1,77 @@
+"""The panels every page shares: code that ran, autograd graph, check badge, pitfall, bounded cache."""
+from __future__ import annotations
+
+import functools
+import inspect
+import pickle
+from typing import Callable
+
+import streamlit as st
+
+from core.checks import Check, PitfallOutcome
+from core.graph import DotGraph
+from ui.state import t
+
+CACHE_ENTRIES = 64  # per cached function; a shared host keeps at most this many results of each
+CACHE_ENTRY_BYTES = 8 * 1024 * 1024  # results bigger than this are returned but not kept
+
+
+def bounded_cache(max_entries: int = CACHE_ENTRIES, max_entry_bytes: int = CACHE_ENTRY_BYTES, ttl: int = 3600):
+    """st.cache_data with an entry count, a time to live, and a per-entry size cap."""
+
+    def decorate(fn: Callable):
+        cached = st.cache_data(max_entries=max_entries, ttl=ttl, show_spinner=False)(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            result = cached(*args, **kwargs)
+            if len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)) > max_entry_bytes:
+                cached.clear(*args, **kwargs)
+            return result
+
+        wrapper.clear = cached.clear
+        return wrapper
+
+    return decorate
+
+
+def code_panel(*functions: Callable, expanded: bool = False) -> None:
+    """Show the source of the core functions that produced the result (never a copied string)."""
+    with st.expander(t("common.code_title"), expanded=expanded):
+        for fn in functions:
+            st.caption(f"`{fn.__module__}.{fn.__qualname__}`")
+            st.code(inspect.getsource(fn), language="python")
+
+
+def graph_panel(graph: DotGraph, caption: str | None = None) -> None:
+    """Render an autograd graph's DOT text, its legend, and a note when it was truncated."""
+    st.graphviz_chart(graph.dot, width="stretch")
+    st.caption(t("common.graph_legend"))
+    if caption:
+        st.caption(caption)
+    if graph.truncated:
+        st.info(t("common.graph_truncated", shown=graph.shown_nodes, total=graph.total_nodes))
+
+
+def check_badge(check: Check) -> None:
+    """Green when the autograd numbers agree with the independent reference, red otherwise."""
+    text = t("common.check_text", reference=check.reference, abs=f"{check.max_abs_diff:.2e}",
+             rel=f"{check.max_rel_diff:.2e}", tol=f"{check.tolerance:.0e}", n=check.compared)
+    if check.compared == 0:
+        st.info(t("common.check_nothing", reference=check.reference))
+    elif check.passed:
+        st.success(f"✅ {t('common.check_pass')} · {text}")
+    else:
+        st.error(f"❌ {t('common.check_fail')} · {text}")
+
+
+def pitfall_panel(outcome: PitfallOutcome, title: str, explanation: str, value_text: str | None = None) -> None:
+    """Show what PyTorch really did when the wrong version ran: the exception, or the silent value."""
+    with st.expander(f"⚠️ {title}", expanded=True):
+        if outcome.raised:
+            st.markdown(t("common.pitfall_raised"))
+            st.code(f"{outcome.exception_type}: {outcome.message}", language="text", wrap_lines=True)
+        else:
+            st.markdown(t("common.pitfall_silent"))
+            st.code(value_text if value_text is not None else repr(outcome.value), language="text", wrap_lines=True)
+        st.markdown(explanation)

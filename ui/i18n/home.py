@@ -1,0 +1,4 @@
+"""Strings of the home page."""
+STRINGS = {
+    "home.title": {"en": "Home", "ko": "홈"},
+}
