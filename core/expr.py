@@ -1,0 +1,224 @@
+"""Parse a user's formula in x against a whitelist into a torch function and a sympy expression.
+
+Nothing is ever eval'ed: the text is read by Python's `ast`, every node is checked against the
+whitelist below, and both functions are built by walking the checked tree.
+"""
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sympy
+import torch
+
+MAX_LENGTH = 300  # characters
+MAX_DEPTH = 24  # nesting of the syntax tree
+MAX_NODES = 200
+MAX_LITERAL = 1e6  # |number| written in the formula
+MAX_EXPONENT = 64  # |constant exponent|; larger ones only overflow or hang a CAS
+
+_X = sympy.Symbol("x", real=True)
+
+# name -> (torch function, sympy function)
+FUNCTIONS: dict[str, tuple[Callable, Callable]] = {
+    "sin": (torch.sin, sympy.sin),
+    "cos": (torch.cos, sympy.cos),
+    "tan": (torch.tan, sympy.tan),
+    "asin": (torch.asin, sympy.asin),
+    "acos": (torch.acos, sympy.acos),
+    "atan": (torch.atan, sympy.atan),
+    "sinh": (torch.sinh, sympy.sinh),
+    "cosh": (torch.cosh, sympy.cosh),
+    "tanh": (torch.tanh, sympy.tanh),
+    "exp": (torch.exp, sympy.exp),
+    "log": (torch.log, sympy.log),
+    "sqrt": (torch.sqrt, sympy.sqrt),
+    "abs": (torch.abs, sympy.Abs),
+    "sigmoid": (torch.sigmoid, lambda a: 1 / (1 + sympy.exp(-a))),
+    "softplus": (torch.nn.functional.softplus, lambda a: sympy.log(1 + sympy.exp(a))),
+    "relu": (torch.relu, lambda a: sympy.Max(0, a)),
+    "erf": (torch.erf, sympy.erf),
+}
+CONSTANTS = {"pi": (math.pi, sympy.pi), "e": (math.e, sympy.E)}
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_UNARY = {ast.USub: "-", ast.UAdd: "+"}
+_ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+               ast.Div: lambda a, b: a / b}
+
+
+class ExpressionError(ValueError):
+    """A formula that is not allowed; `code` and `column` let the UI translate the message."""
+
+    def __init__(self, code: str, message: str, column: int | None = None, detail: str = ""):
+        where = f" (column {column})" if column is not None else ""
+        super().__init__(message + where)
+        self.code, self.column, self.detail = code, column, detail
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked formula: its text, a torch function of x, and the same formula in sympy."""
+
+    text: str
+    torch_fn: Callable[[torch.Tensor], torch.Tensor] = field(compare=False, repr=False)
+    sympy_expr: sympy.Expr = field(compare=False)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """f(x) elementwise; a formula without x still gives a tensor shaped like x."""
+        value = self.torch_fn(x)
+        if not isinstance(value, torch.Tensor) or value.shape != x.shape:
+            value = torch.as_tensor(value, dtype=x.dtype, device=x.device).expand_as(x).clone()
+        return value
+
+
+def _column(node: ast.AST) -> int | None:
+    offset = getattr(node, "col_offset", None)
+    return None if offset is None else offset + 1
+
+
+def _fail(code: str, message: str, node: ast.AST | None = None, detail: str = "") -> ExpressionError:
+    return ExpressionError(code, message, _column(node) if node is not None else None, detail)
+
+
+def _check(node: ast.AST, depth: int) -> float | None:
+    """Check one node and its children; return its float value if it does not depend on x."""
+    if depth > MAX_DEPTH:
+        raise _fail("too_deep", f"the formula is nested more than {MAX_DEPTH} levels deep", node)
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise _fail("literal", f"only numbers are allowed, not {type(node.value).__name__} literals", node,
+                        type(node.value).__name__)
+        if not math.isfinite(node.value) or abs(node.value) > MAX_LITERAL:
+            raise _fail("number_too_big", f"numbers larger than {MAX_LITERAL:g} are not allowed", node)
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        if node.id == "x":
+            return None
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id][0]
+        raise _fail("name", f"the name '{node.id}' is not allowed: use x, pi or e", node, node.id)
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        value = _check(node.operand, depth + 1)
+        return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _check(node.left, depth + 1), _check(node.right, depth + 1)
+        if isinstance(node.op, ast.Pow) and right is not None and abs(right) > MAX_EXPONENT:
+            raise _fail("exponent_too_big", f"exponents larger than {MAX_EXPONENT} are not allowed", node.right)
+        if left is None or right is None:
+            return None
+        return _fold(node, left, right)
+    if isinstance(node, ast.Call):
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if isinstance(node.func, ast.Attribute):
+            raise _fail("attribute", "attribute access such as a.b is not allowed", node.func)
+        if name not in FUNCTIONS:
+            shown = name or ast.dump(node.func)[:20]
+            raise _fail("function", f"the function '{shown}' is not allowed", node, shown)
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            raise _fail("arguments", f"{name}() takes exactly one argument", node, name)
+        value = _check(node.args[0], depth + 1)
+        return None if value is None else _fold_call(node, name, value)
+    if isinstance(node, ast.Attribute):
+        raise _fail("attribute", "attribute access such as a.b is not allowed", node)
+    kind = type(node).__name__
+    raise _fail("syntax_node", f"{kind} is not allowed in a formula", node, kind)
+
+
+def _fold(node: ast.BinOp, left: float, right: float) -> float:
+    """Evaluate a constant operation in plain floats (which overflow instead of hanging)."""
+    try:
+        value = left ** right if isinstance(node.op, ast.Pow) else _ARITHMETIC[type(node.op)](left, right)
+    except ZeroDivisionError:
+        return math.nan
+    except OverflowError:
+        raise _fail("number_too_big", "a constant in the formula is too large", node)
+    return value.real if isinstance(value, complex) else float(value)
+
+
+def _fold_call(node: ast.Call, name: str, value: float) -> float:
+    """Evaluate a whitelisted function of a constant, NaN where it is undefined."""
+    with torch.no_grad():
+        result = float(FUNCTIONS[name][0](torch.tensor(value, dtype=torch.float64)))
+    if math.isinf(result) and math.isfinite(value):
+        raise _fail("number_too_big", "a constant in the formula is too large", node)
+    return result
+
+
+def _to_torch(node: ast.AST) -> Callable[[torch.Tensor], torch.Tensor | float]:
+    """Build the torch function of a checked tree."""
+    if isinstance(node, ast.Constant):
+        value = float(node.value)
+        return lambda x: value
+    if isinstance(node, ast.Name):
+        if node.id == "x":
+            return lambda x: x
+        value = CONSTANTS[node.id][0]
+        return lambda x: value
+    if isinstance(node, ast.UnaryOp):
+        operand = _to_torch(node.operand)
+        return (lambda x: -operand(x)) if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp):
+        left, right = _to_torch(node.left), _to_torch(node.right)
+        op = _power if isinstance(node.op, ast.Pow) else _ARITHMETIC[type(node.op)]
+        return lambda x: op(left(x), right(x))
+    fn, argument = FUNCTIONS[node.func.id][0], _to_torch(node.args[0])
+    return lambda x: fn(_as_tensor(argument(x), x))
+
+
+def _as_tensor(value, like: torch.Tensor) -> torch.Tensor:
+    return value if isinstance(value, torch.Tensor) else torch.full_like(like, value)
+
+
+def _power(base, exponent):
+    """a ** b where either may be a plain float; 0 ** 0 and friends follow torch."""
+    if not isinstance(base, torch.Tensor) and not isinstance(exponent, torch.Tensor):
+        try:
+            return base ** exponent if base >= 0 or float(exponent).is_integer() else math.nan
+        except ZeroDivisionError:
+            return math.inf
+    return base ** exponent
+
+
+def _to_sympy(node: ast.AST) -> sympy.Expr:
+    """Build the sympy expression of a checked tree; integers stay exact."""
+    if isinstance(node, ast.Constant):
+        return sympy.Integer(node.value) if isinstance(node.value, int) else sympy.Rational(repr(node.value))
+    if isinstance(node, ast.Name):
+        return _X if node.id == "x" else CONSTANTS[node.id][1]
+    if isinstance(node, ast.UnaryOp):
+        operand = _to_sympy(node.operand)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.BinOp):
+        left, right = _to_sympy(node.left), _to_sympy(node.right)
+        return left ** right if isinstance(node.op, ast.Pow) else _ARITHMETIC[type(node.op)](left, right)
+    return FUNCTIONS[node.func.id][1](_to_sympy(node.args[0]))
+
+
+def parse(text: str) -> Expression:
+    """Check `text` against the whitelist and return it as an Expression, or raise ExpressionError."""
+    if not isinstance(text, str):
+        raise ExpressionError("empty", "the formula must be text")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError("too_long", f"the formula is longer than {MAX_LENGTH} characters")
+    stripped = text.strip()
+    if not stripped:
+        raise ExpressionError("empty", "the formula is empty")
+    if "\x00" in stripped:
+        raise ExpressionError("syntax", "the formula contains a null character")
+    try:
+        tree = ast.parse(stripped, mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError("syntax", f"this is not a valid formula: {exc.msg}", exc.offset) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ExpressionError("syntax", "this is not a valid formula") from None
+    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
+        raise ExpressionError("too_long", f"the formula has more than {MAX_NODES} parts")
+    _check(tree.body, 1)
+    return Expression(stripped, _to_torch(tree.body), _to_sympy(tree.body))
+
+
+def symbol() -> sympy.Symbol:
+    """The sympy symbol that stands for x in every parsed expression."""
+    return _X
