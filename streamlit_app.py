@@ -4,7 +4,7 @@ import streamlit as st
 from ui import t
 from ui.state import sidebar
 
-st.set_page_config(page_title="Autograd Explorer", page_icon="∂", layout="wide")
+st.set_page_config(page_icon="∂", layout="wide")  # each st.Page title becomes the tab title
 sidebar()
 st.navigation([
     st.Page("app_pages/home.py", title=t("home.title"), icon="🏠", url_path="home", default=True),

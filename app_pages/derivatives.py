@@ -96,10 +96,10 @@ def page() -> None:
     check_badge(compare(table["autograd"], table["sympy"], t("derivatives.reference"), 1e-9))
     if not np.all(np.isfinite(table["autograd"])):
         st.warning(t("derivatives.domain", x=f"{x:g}"))
-    shown = table.assign(order=[PRIMES[k] for k in table["order"]]).rename(columns={
+    shown = table.map(lambda v: f"{v:.12g}").assign(order=[PRIMES[k] for k in table["order"]]).rename(columns={
         "order": t("derivatives.col_order"), "autograd": t("derivatives.col_autograd"),
         "sympy": t("derivatives.col_sympy"), "fd": t("derivatives.col_fd")})
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.table(shown.set_index(t("derivatives.col_order")))
     st.caption(t("derivatives.fd_note"))
 
     st.subheader(t("derivatives.chart_title"))

@@ -1,0 +1,157 @@
+"""End to end in Debian's Chromium: deep links on a fresh server, no exceptions, live sliders, screenshots."""
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+PAGES = {  # url path -> English page title
+    "home": "Home",
+    "derivatives": "Higher-order derivatives",
+    "network_gradients": "Network gradients & double backprop",
+    "maml": "MAML meta-learning",
+    "hessian": "Hessian-vector products",
+    "inr": "Neural image (INR)",
+    "multi_backward": "Multiple backwards",
+}
+pytestmark = pytest.mark.browser
+
+
+def _require_browser():
+    """Skip where no browser exists, except in CI (REQUIRE_BROWSER=1), where that is a failure."""
+    missing = [what for what, ok in [("chromium", os.path.exists(CHROMIUM)),
+                                     ("playwright", _has_playwright())] if not ok]
+    if missing:
+        message = f"browser tests need {', '.join(missing)}"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _has_playwright() -> bool:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A freshly started app on a loopback port; nothing has requested any page yet."""
+    _require_browser()
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:  # the health endpoint is not a page request
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the app did not start: " + process.stdout.read().decode(errors="replace")[-2000:])
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url: str):
+    """Open `url` in a new context and wait until the script has finished running."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(url)
+    wait_until_idle(page)
+    return page
+
+
+def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="stMain"] h1') &&
+                 !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]') &&
+                 !document.querySelector('[data-testid="stSkeleton"]')""", timeout=timeout_ms)
+    page.wait_for_timeout(800)  # let a rerun that was just queued start, then settle again
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')""",
+        timeout=timeout_ms)
+
+
+def assert_healthy(page, title: str) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+    heading = "Autograd Explorer" if title == PAGES["home"] else title
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith(heading)
+    assert title in page.title()
+
+
+def test_deep_link_is_the_first_request_to_a_fresh_server(server, browser):
+    page = open_page(browser, f"{server}/derivatives?deriv_expr=x**4&deriv_x=1.0&deriv_order=3")
+    assert_healthy(page, PAGES["derivatives"])
+    assert page.locator('[data-testid="stTextInput"] input').first.input_value() == "x**4"
+    table = page.locator('[data-testid="stTable"]').first.inner_text()
+    assert "24" in table  # f‴(1) of x⁴
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "derivatives-deeplink.png"), full_page=True)
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_opens_by_deep_link_without_exception(server, browser, path):
+    page = open_page(browser, f"{server}/{path}")
+    assert_healthy(page, PAGES[path])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+    page.context.close()
+
+
+def test_moving_a_slider_updates_the_value_and_the_link(server, browser):
+    page = open_page(browser, f"{server}/derivatives")
+    before = page.locator('[data-testid="stTable"]').first.inner_text()
+    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
+    thumb.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    wait_until_idle(page)
+    assert "deriv_x=-1.5" in page.url
+    assert page.locator('[data-testid="stTable"]').first.inner_text() != before
+    assert_healthy(page, PAGES["derivatives"])
+    page.context.close()
+
+
+def test_korean_link_opens_the_page_in_korean(server, browser):
+    page = open_page(browser, f"{server}/derivatives?lang=%ED%95%9C%EA%B5%AD%EC%96%B4")
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith("고계 도함수")
+    page.screenshot(path=str(SHOTS / "derivatives-ko.png"), full_page=True)
+    page.context.close()

@@ -1,0 +1,115 @@
+"""The formula parser: whitelisted formulas parse, everything else raises ExpressionError."""
+import math
+
+import pytest
+import sympy
+import torch
+from hypothesis import given, settings, strategies as st
+
+from core.expr import MAX_LENGTH, ExpressionError, parse, symbol
+
+
+@pytest.mark.parametrize("text, x, expected", [
+    ("2*x**3", -2.0, -16.0),
+    ("sin(pi/2) + e", 0.0, 1 + math.e),
+    ("-x**2", 3.0, -9.0),
+    ("sigmoid(x)", 0.0, 0.5),
+    ("softplus(0*x)", 1.0, math.log(2)),
+    ("abs(x) + relu(x)", -1.5, 1.5),
+    ("2**x", 3.0, 8.0),
+    ("x/(1+x)", 1.0, 0.5),
+])
+def test_parses_and_evaluates_like_sympy(text, x, expected):
+    f = parse(text)
+    value = f(torch.tensor(x, dtype=torch.float64)).item()
+    assert value == pytest.approx(expected, rel=1e-12, abs=1e-12)
+    assert float(f.sympy_expr.subs(symbol(), x)) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_parentheses_do_not_nest_the_tree():
+    assert parse("(" * 100 + "x" + ")" * 100).sympy_expr == symbol()
+
+
+def test_formula_without_x_broadcasts():
+    assert parse("3")(torch.zeros(4)).tolist() == [3.0] * 4
+
+
+def test_integers_stay_exact_in_sympy():
+    assert parse("x**2/3").sympy_expr == symbol() ** 2 / 3
+
+
+@pytest.mark.parametrize("text, code", [
+    ("__import__('os').system('id')", "attribute"),
+    ("__import__('os')", "function"),
+    ("x.__class__", "attribute"),
+    ("().__class__.__bases__[0]", "syntax_node"),
+    ("__builtins__", "name"),
+    ("lambda: 1", "syntax_node"),
+    ("[x for x in (1, 2)]", "syntax_node"),
+    ("{x: 1}", "syntax_node"),
+    ("x[0]", "syntax_node"),
+    ("'abc'", "literal"),
+    ("b'abc'", "literal"),
+    ("True", "literal"),
+    ("x if x else 1", "syntax_node"),
+    ("x < 1", "syntax_node"),
+    ("x @ x", "syntax_node"),
+    ("x // 2", "syntax_node"),
+    ("open('/etc/passwd')", "function"),
+    ("eval('1')", "function"),
+    ("sin(x, 2)", "arguments"),
+    ("sin(x=1)", "arguments"),
+    ("sin(*x)", "arguments"),
+    ("y + 1", "name"),
+    ("x**10**10", "exponent_too_big"),
+    ("x**1000", "exponent_too_big"),
+    ("9**9**9", "exponent_too_big"),
+    ("exp(exp(exp(10)))", "number_too_big"),
+    ("1e400", "number_too_big"),
+    ("12345678901", "number_too_big"),
+    ("x" * 10_000, "too_long"),
+    ("-" * 60 + "x", "too_deep"),
+    ("sin(" * 51 + "x" + ")" * 51, "too_deep"),
+    ("", "empty"),
+    ("   ", "empty"),
+    ("x +", "syntax"),
+    ("import os", "syntax"),
+    ("x; 1", "syntax"),
+    ("x\x00", "syntax"),
+])
+def test_rejects_with_a_reason(text, code):
+    with pytest.raises(ExpressionError) as error:
+        parse(text)
+    assert isinstance(error.value, ValueError)
+    assert error.value.code == code
+    assert str(error.value)
+
+
+def test_error_says_where():
+    with pytest.raises(ExpressionError) as error:
+        parse("x + foo")
+    assert error.value.column == 5 and "column 5" in str(error.value)
+
+
+ALPHABET = "x0123456789.+-*/() eépisncoatglqrbmfuhdw_[]{}'\",:;=<>!@#$%^&|~`\\\n\t"
+PIECES = ["x", "sin", "cos", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "pi", "e", "**", "*", "/", "+", "-",
+          "(", ")", "1", "2.5", "10", "__import__", ".", "lambda", "[", "]", ",", "'", "os", "99999999", " "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(alphabet=ALPHABET, max_size=60), st.lists(st.sampled_from(PIECES), max_size=25).map("".join)))
+def test_fuzz_parses_or_raises_expression_error(text):
+    try:
+        f = parse(text)
+    except ExpressionError:
+        return
+    # Whatever parses is built only from whitelisted symbols and evaluates without other errors.
+    assert f.sympy_expr.free_symbols <= {symbol()}
+    with torch.no_grad():
+        f(torch.linspace(-2, 2, 5, dtype=torch.float64))
+    assert isinstance(f.sympy_expr, sympy.Basic)
+
+
+def test_length_limit_is_a_few_hundred_characters():
+    assert 100 <= MAX_LENGTH <= 500
+    parse("+".join(["x"] * 40))

@@ -1,0 +1,62 @@
+"""The shell: home page, shared sidebar (language, device, seed), shareable URLs, devices."""
+import pathlib
+
+import pytest
+import torch
+
+from core.devices import DeviceError, available_devices, resolve
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_cpu_always_and_gpus_only_when_present():
+    names = [d.name for d in available_devices()]
+    assert names[0] == "cpu"
+    assert any(n.startswith("cuda") for n in names) == torch.cuda.is_available()
+    assert ("mps" in names) == (hasattr(torch.backends, "mps") and torch.backends.mps.is_available())
+
+
+def test_resolving_a_missing_device_raises_a_clear_error():
+    assert resolve("cpu") == torch.device("cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(DeviceError, match="not available"):
+            resolve("cuda")
+
+
+def test_no_legacy_pages_folder():
+    assert not (ROOT / "pages").exists()
+
+
+def test_home_page_has_a_card_per_use_case_and_a_live_primer(app_page):
+    at = app_page("home")
+    assert not at.exception
+    assert at.title[0].value == "Autograd Explorer"
+    assert "dy/dx by autograd = 5" in at.success[0].value  # x = 1: 2x + 3
+    at.slider(key="home_x").set_value(-2.0).run()
+    assert "dy/dx by autograd = -1" in at.success[0].value
+
+
+def test_sidebar_offers_only_this_machines_devices(app_page):
+    at = app_page("home")
+    assert at.selectbox(key="device").options == [d.name for d in available_devices()]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA to ask for a missing GPU")
+def test_link_asking_for_a_missing_gpu_falls_back_to_cpu_with_a_message(app_page):
+    at = app_page("derivatives", {"device": "cuda:0"})
+    assert not at.exception
+    assert at.selectbox(key="device").value == "cpu"
+    assert any("cuda:0" in w.value for w in at.sidebar.warning)
+
+
+def test_language_choice_persists_across_pages(app_page):
+    at = app_page("home", {"lang": "한국어"})
+    assert at.selectbox(key="lang").value == "ko"
+    at.switch_page("app_pages/derivatives.py").run()
+    assert not at.exception
+    assert at.title[0].value == "고계 도함수"
+
+
+def test_seed_comes_from_the_link(app_page):
+    at = app_page("home", {"seed": "42"})
+    assert at.number_input(key="seed").value == 42
