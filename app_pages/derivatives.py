@@ -63,10 +63,12 @@ def chart(data: pd.DataFrame, x: float, table: pd.DataFrame) -> alt.Chart:
     scale = alt.Scale(domain=[float(low - pad), float(high + pad)])
     lines = alt.Chart(data).mark_line(clip=True).encode(
         x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title=None, scale=scale),
-        color=alt.Color("curve:N", sort=PRIMES, title=t("derivatives.curve")), detail="segment:N")
+        color=alt.Color("curve:N", sort=PRIMES, title=t("derivatives.curve"), scale=alt.Scale(scheme="category10")),
+        detail="segment:N")
     marks = pd.DataFrame({"x": x, "y": table["autograd"], "curve": PRIMES[: len(table)]}).replace([np.inf, -np.inf], np.nan)
     points = alt.Chart(marks.dropna()).mark_point(size=80, filled=True, clip=True).encode(
-        x="x:Q", y=alt.Y("y:Q", scale=scale), color=alt.Color("curve:N", sort=PRIMES), tooltip=["curve", "y"])
+        x="x:Q", y=alt.Y("y:Q", scale=scale), color=alt.Color("curve:N", sort=PRIMES, scale=alt.Scale(scheme="category10")),
+        tooltip=["curve", "y"])
     rule = alt.Chart(pd.DataFrame({"x": [x]})).mark_rule(strokeDash=[4, 4], color="#888888").encode(x="x:Q")
     return (lines + points + rule).properties(height=380)
 

@@ -104,19 +104,17 @@ def derivative_graph(expression: str, x: float, order: int, max_nodes: int = 60)
     x_t = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
     current = f(x_t)
     forward = graph_nodes(current)
-    first = None
+    gradients = []
     for _ in range(order):
-        if not current.requires_grad:
-            break
-        (current,) = torch.autograd.grad(current, x_t, create_graph=True, allow_unused=True)
-        if current is None:
-            break
-        first = current if first is None else first
+        if current.requires_grad:
+            (current,) = torch.autograd.grad(current, x_t, create_graph=True, allow_unused=True)
+        if current is None or not current.requires_grad:  # constant from here on: nothing to record
+            current = torch.zeros((), dtype=x_t.dtype) if current is None or gradients else current.detach()
+        gradients.append(current)
     label = "f(x)" if order == 0 else f"f^({order})(x)"
-    graph = to_dot({label: current if current is not None else torch.zeros(())}, {"x": x_t}, forward, max_nodes)
-    facts = GradientFacts(first.is_leaf, first.requires_grad, first.grad_fn.name() if first.grad_fn else "None") \
-        if first is not None else GradientFacts(True, False, "None")
-    return graph, facts
+    graph = to_dot({label: current}, {"x": x_t}, forward, max_nodes)
+    first = gradients[0] if gradients else current
+    return graph, GradientFacts(first.is_leaf, first.requires_grad, first.grad_fn.name() if first.grad_fn else "None")
 
 
 def second_derivative_without_create_graph(expression: str, x: float) -> PitfallOutcome:

@@ -58,16 +58,16 @@ def graph_nodes(*outputs: torch.Tensor) -> set:
     return seen
 
 
-def _saved_tensors(node) -> list[tuple[str, torch.Tensor | None]]:
-    """(attribute, tensor) for each tensor a node saved; None where it was already freed."""
+def _saved_tensors(node) -> list[tuple[str, torch.Tensor | str]]:
+    """(attribute, tensor) for each tensor a node saved; "freed" or "modified" where unreadable."""
     found = []
     for name in dir(node):
         if not name.startswith("_saved_"):
             continue
         try:
             value = getattr(node, name)
-        except RuntimeError:  # freed by a backward without retain_graph
-            found.append((name[len("_saved_"):], None))
+        except RuntimeError as error:  # freed by an earlier backward, or changed in place since
+            found.append((name[len("_saved_"):], "freed" if "freed" in str(error) else "modified in place"))
             continue
         if isinstance(value, torch.Tensor):
             found.append((name[len("_saved_"):], value))
@@ -77,11 +77,11 @@ def _saved_tensors(node) -> list[tuple[str, torch.Tensor | None]]:
 
 
 def saved_tensors(*outputs: torch.Tensor) -> list[SavedTensorInfo]:
-    """The tensors the graph still holds for backward; freed ones are left out."""
+    """The readable tensors the graph still holds for backward (freed or modified ones left out)."""
     infos = []
     for node in graph_nodes(*outputs):
         for attribute, tensor in _saved_tensors(node):
-            if tensor is not None:
+            if isinstance(tensor, torch.Tensor):
                 infos.append(SavedTensorInfo(node.name(), attribute, tuple(tensor.shape), tensor.element_size() * tensor.nelement()))
     return infos
 
@@ -107,7 +107,7 @@ def to_dot(
     names = dict(names or {})
     name_of = {id(t): n for n, t in names.items()}
     forward = set(forward_nodes) if forward_nodes is not None else None
-    roots = [(label, t) for label, t in outputs.items() if t.grad_fn is not None or t.requires_grad]
+    roots = list(outputs.items())  # an output without grad_fn is drawn alone: nothing recorded it
 
     # Which outputs reach each node: decides branch tints when there are several outputs.
     reach: dict = {}
@@ -164,7 +164,7 @@ def to_dot(
             if show_saved:
                 for attribute, saved in _saved_tensors(node):
                     sid = f"{nid}_{attribute.replace('[', '_').replace(']', '')}"
-                    text = "freed" if saved is None else _label_tensor(saved)
+                    text = _label_tensor(saved) if isinstance(saved, torch.Tensor) else saved
                     lines.append(f'  {sid} [label="{attribute}\\n{text}", {STYLE["saved"]}];')
                     lines.append(f'  {sid} -> {nid} [style=dashed, arrowhead=none];')
         for child, _ in node.next_functions:

@@ -91,7 +91,7 @@ def browser():
 
 def open_page(browser, url: str):
     """Open `url` in a new context and wait until the script has finished running."""
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
     page.goto(url)
     wait_until_idle(page)
     return page

@@ -51,3 +51,12 @@ def test_saved_tensors_are_counted_until_backward_frees_them():
     y.backward()
     assert saved_tensors(y) == []
     assert "freed" in to_dot({"y": y}).dot
+
+
+def test_saved_tensor_changed_in_place_is_labelled_as_such_not_freed():
+    w = torch.randn(3, requires_grad=True)
+    y = (w ** 2).sum()  # PowBackward0 saves w itself
+    with torch.no_grad():
+        w.add_(1.0)
+    dot = to_dot({"y": y}).dot
+    assert "modified in place" in dot and "freed" not in dot

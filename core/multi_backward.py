@@ -1,0 +1,332 @@
+"""Two backwards through one shared trunk: retain_graph, the freed-graph and in-place errors, and the fixes."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.checks import PitfallOutcome, run_pitfall
+from core.devices import float_dtype, resolve
+from core.graph import DotGraph, graph_nodes, to_dot
+
+WIDTH = 3  # trunk width: small enough to show every gradient entry
+TARGETS = (1.0, -1.0)  # head 1 is pulled towards +1, head 2 towards -1
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything that decides a run: the input, the learning rate, the trunk's depth and the seed."""
+
+    x1: float = 0.5
+    x2: float = -1.0
+    lr: float = 0.1
+    depth: int = 1  # Linear layers in the trunk; 1 is the original example
+    input_requires_grad: bool = False
+    seed: int = 0
+
+
+class TwoHeads(nn.Module):
+    """A shared trunk (Linear, then Tanh + Linear per extra layer) feeding two Linear heads."""
+
+    def __init__(self, depth: int):
+        super().__init__()
+        layers: list[nn.Module] = [nn.Linear(2, WIDTH)]
+        for _ in range(depth - 1):
+            layers += [nn.Tanh(), nn.Linear(WIDTH, WIDTH)]
+        self.trunk = nn.Sequential(*layers)
+        self.head1 = nn.Linear(WIDTH, 1)
+        self.head2 = nn.Linear(WIDTH, 1)
+
+    def forward(self, x: torch.Tensor):
+        h = self.trunk(x)
+        return h, self.head1(h), self.head2(h)
+
+
+def build(setup: Setup, device="cpu") -> tuple[TwoHeads, torch.Tensor]:
+    """The network (the same weights on every device for a seed) and the input x of shape (1, 2)."""
+    device = resolve(device)
+    with torch.random.fork_rng(devices=[]):  # leave the global generator alone
+        torch.manual_seed(setup.seed)
+        model = TwoHeads(setup.depth)
+    model = model.to(device=device, dtype=float_dtype(device))
+    x = torch.tensor([[setup.x1, setup.x2]], device=device, dtype=float_dtype(device),
+                     requires_grad=setup.input_requires_grad)
+    return model, x
+
+
+def head_losses(h: torch.Tensor, y1: torch.Tensor, y2: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The trunk's output h and one squared-error loss per head, from the network's outputs."""
+    return h, (y1 - TARGETS[0]).pow(2).sum(), (y2 - TARGETS[1]).pow(2).sum()
+
+
+def losses(model: TwoHeads, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One forward pass: the trunk's output h, loss1 and loss2."""
+    return head_losses(*model(x))
+
+
+def numpy(tensor: torch.Tensor) -> np.ndarray:
+    """A float64 copy on the CPU."""
+    return tensor.detach().cpu().double().numpy().copy()
+
+
+def trunk_vector(grads: dict[str, np.ndarray]) -> np.ndarray:
+    """Every trunk gradient entry in one vector."""
+    return np.concatenate([g.ravel() for n, g in grads.items() if n.startswith("trunk.")])
+
+
+def held_tensors(*outputs: torch.Tensor, sizes: dict | None = None) -> dict:
+    """{(node, attribute): bytes} for each tensor the graph behind `outputs` still holds for backward.
+
+    Reading a saved tensor that was changed in place since raises, yet the graph still holds it:
+    its size is then taken from `sizes`, an earlier result of this function.
+    """
+    held = {}
+    for node in graph_nodes(*outputs):
+        for attribute in dir(node):
+            if not attribute.startswith("_saved_"):
+                continue
+            try:
+                value = getattr(node, attribute)
+            except RuntimeError as exc:
+                if "inplace" in str(exc) and sizes and (node, attribute) in sizes:
+                    held[node, attribute] = sizes[node, attribute]
+                continue  # otherwise freed by a backward without retain_graph
+            if isinstance(value, torch.Tensor):
+                held[node, attribute] = value.element_size() * value.nelement()
+    return held
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one line did, and the state right after it."""
+
+    code: str
+    accumulated: tuple[str, ...]  # parameters whose .grad this line accumulated into
+    modified: tuple[str, ...]  # parameters this line changed in place (their version counter moved)
+    grads: dict  # parameter name -> .grad after the line (zeros while it is None)
+    saved_count: int  # tensors the graph still holds for backward
+    saved_bytes: int
+    error: str = ""  # the exception type when the line raised
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """The lines of one scenario, what each did, and what PyTorch said in the end."""
+
+    steps: tuple[Step, ...]
+    outcome: PitfallOutcome
+
+
+class Recorder:
+    """Runs a scenario's lines one at a time and records, after each, grads, versions and saved tensors."""
+
+    def __init__(self, model: nn.Module, *outputs: torch.Tensor):
+        self.params = dict(model.named_parameters())
+        self.outputs = outputs
+        self.sizes = held_tensors(*outputs)
+        self.steps: list[Step] = []
+        self.accumulated: list[str] = []
+        for name, p in self.params.items():  # the exact parameters each backward writes .grad to
+            p.register_post_accumulate_grad_hook(lambda _, name=name: self.accumulated.append(name))
+        self._record("forward", {}, "")
+
+    def _record(self, code: str, versions: dict, error: str) -> None:
+        modified = tuple(n for n, p in self.params.items() if n in versions and p._version != versions[n])
+        grads = {n: np.zeros(tuple(p.shape)) if p.grad is None else numpy(p.grad) for n, p in self.params.items()}
+        held = held_tensors(*self.outputs, sizes=self.sizes)
+        self.steps.append(Step(code, tuple(dict.fromkeys(self.accumulated)), modified, grads,
+                               len(held), sum(held.values()), error))
+        self.accumulated.clear()
+
+    @contextmanager
+    def step(self, code: str):
+        """Record the state after the block runs, also when it raises (the exception goes on)."""
+        versions = {n: p._version for n, p in self.params.items()}
+        error = ""
+        try:
+            yield
+        except Exception as exc:
+            error = type(exc).__name__
+            raise
+        finally:
+            self._record(code, versions, error)
+
+    def run(self, lines: Callable[[], None]) -> Scenario:
+        """Run the lines for real (an exception is kept, not raised) and return what happened."""
+        outcome = run_pitfall(lines)
+        return Scenario(tuple(self.steps), outcome)
+
+
+def retain_then_second(setup: Setup, device="cpu") -> Scenario:
+    """Scenario 1: loss1.backward(retain_graph=True), then loss2.backward(); the trunk's .grad is g1 + g2."""
+    model, x = build(setup, device)
+    _, loss1, loss2 = losses(model, x)
+    rec = Recorder(model, loss1, loss2)
+
+    def lines():
+        with rec.step("loss1.backward(retain_graph=True)"):
+            loss1.backward(retain_graph=True)
+        with rec.step("loss2.backward()"):
+            loss2.backward()
+
+    return rec.run(lines)
+
+
+def without_retain(setup: Setup, device="cpu") -> Scenario:
+    """Scenario 2: the same without retain_graph; the first backward frees the trunk's saved tensors."""
+    model, x = build(setup, device)
+    _, loss1, loss2 = losses(model, x)
+    rec = Recorder(model, loss1, loss2)
+
+    def lines():
+        with rec.step("loss1.backward()"):
+            loss1.backward()
+        with rec.step("loss2.backward()"):
+            loss2.backward()
+
+    return rec.run(lines)
+
+
+def saved_parameters(model: nn.Module, *outputs: torch.Tensor) -> set[str]:
+    """Parameters that the graph behind `outputs` saved for backward (a weight saved as W.t() counts)."""
+    storages = {p.untyped_storage().data_ptr(): n for n, p in model.named_parameters()}
+    found = set()
+    for node in graph_nodes(*outputs):
+        for attribute in dir(node):
+            if attribute.startswith("_saved_"):
+                value = getattr(node, attribute)
+                if isinstance(value, torch.Tensor) and value.untyped_storage().data_ptr() in storages:
+                    found.add(storages[value.untyped_storage().data_ptr()])
+    return found
+
+
+@dataclass(frozen=True)
+class Version:
+    """One parameter's version counter around optimizer.step(), and whether loss2's backward needs it."""
+
+    name: str
+    saved_for_loss2: bool
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
+class StepBetween:
+    """Scenario 3 and what it shows: version counters, and stale vs recomputed activations."""
+
+    scenario: Scenario
+    versions: tuple[Version, ...]
+    message_versions: tuple[int, int] | None  # (is at, expected) read from PyTorch's message
+    h_stale: np.ndarray  # the trunk output loss2's graph holds: computed with the old weights
+    h_fresh: np.ndarray  # the trunk output recomputed after the step
+    loss2_stale: float
+    loss2_fresh: float
+    g2_stale: dict | None  # what loss2.backward() added to .grad (None when it raised)
+    g2_fresh: dict  # the gradient of loss2 after recomputing the forward pass
+
+
+def step_between(setup: Setup, device="cpu") -> StepBetween:
+    """Scenario 3: optimizer.step() between the two backwards, then the forward pass recomputed."""
+    model, x = build(setup, device)
+    h, loss1, loss2 = losses(model, x)
+    optimizer = torch.optim.SGD(model.parameters(), lr=setup.lr)
+    needed = saved_parameters(model, loss2)
+    before = {n: p._version for n, p in model.named_parameters()}
+    rec = Recorder(model, loss1, loss2)
+
+    def lines():
+        with rec.step("loss1.backward(retain_graph=True)"):
+            loss1.backward(retain_graph=True)
+        with rec.step("optimizer.step()"):
+            optimizer.step()
+        with rec.step("loss2.backward()"):
+            loss2.backward()
+
+    scenario = rec.run(lines)
+    versions = tuple(Version(n, n in needed, before[n], p._version) for n, p in model.named_parameters())
+    found = re.search(r"is at version (\d+); expected version (\d+)", scenario.outcome.message)
+    g2_stale = None
+    if not scenario.outcome.raised:  # .grad now holds g1 + g2; take g1 back out to see g2 alone
+        first, last = scenario.steps[1].grads, scenario.steps[-1].grads
+        g2_stale = {n: last[n] - first[n] for n in last}
+    h_fresh, _, loss2_fresh = losses(model, x)  # the fix: a new forward pass with the updated weights
+    names, params = zip(*model.named_parameters())
+    g2_fresh = torch.autograd.grad(loss2_fresh, params, allow_unused=True)
+    return StepBetween(
+        scenario, versions, (int(found[1]), int(found[2])) if found else None,
+        numpy(h), numpy(h_fresh), loss2.item(), loss2_fresh.item(), g2_stale,
+        {n: np.zeros(tuple(p.shape)) if g is None else numpy(g) for n, p, g in zip(names, params, g2_fresh)},
+    )
+
+
+def alternatives(setup: Setup, device="cpu") -> dict[str, Scenario]:
+    """Scenario 4: three correct ways to give the trunk g1 + g2, each on a fresh copy of the network."""
+    results = {}
+
+    model, x = build(setup, device)
+    _, loss1, loss2 = losses(model, x)
+    rec = Recorder(model, loss1, loss2)
+
+    def summed():
+        with rec.step("(loss1 + loss2).backward()"):
+            (loss1 + loss2).backward()
+
+    results["(loss1 + loss2).backward()"] = rec.run(summed)
+
+    model, x = build(setup, device)
+    _, loss1, loss2 = losses(model, x)
+    rec = Recorder(model, loss1, loss2)
+
+    def together():
+        with rec.step("torch.autograd.backward([loss1, loss2])"):
+            torch.autograd.backward([loss1, loss2])
+
+    results["torch.autograd.backward([loss1, loss2])"] = rec.run(together)
+
+    model, x = build(setup, device)
+    _, loss1, _ = losses(model, x)
+    rec = Recorder(model, loss1)
+
+    def recomputed():
+        with rec.step("loss1.backward()"):
+            loss1.backward()
+        with rec.step("_, _, loss2 = losses(model, x)"):
+            _, _, loss2 = losses(model, x)  # a new graph: nothing of the freed one is reused
+            rec.outputs = (loss1, loss2)
+        with rec.step("loss2.backward()"):
+            loss2.backward()
+
+    results["loss1.backward(); _, _, loss2 = losses(model, x); loss2.backward()"] = rec.run(recomputed)
+    return results
+
+
+def reference_grads(setup: Setup, device="cpu", after_step: bool = False) -> tuple[dict, dict]:
+    """g1 and g2 for every parameter by torch.func.grad of each head's loss: no .backward, no .grad.
+
+    With `after_step`, at the weights θ - lr·g1(θ) that one plain SGD step on loss1 gives.
+    """
+    model, x = build(setup, device)
+    params = {n: p.detach() for n, p in model.named_parameters()}
+
+    def head_loss(index: int):
+        return lambda p: head_losses(*torch.func.functional_call(model, p, (x.detach(),)))[index]
+
+    if after_step:
+        g1 = torch.func.grad(head_loss(1))(params)
+        params = {n: p - setup.lr * g1[n] for n, p in params.items()}
+    return tuple({n: numpy(g) for n, g in torch.func.grad(head_loss(k))(params).items()} for k in (1, 2))
+
+
+def graphs(setup: Setup, device="cpu") -> tuple[DotGraph, DotGraph]:
+    """The graph after the forward pass, and after loss1.backward() without retain_graph (freed tensors)."""
+    model, x = build(setup, device)
+    _, loss1, loss2 = losses(model, x)
+    names = {**dict(model.named_parameters()), "x": x}
+    before = to_dot({"loss1": loss1, "loss2": loss2}, names=names)
+    loss1.backward()
+    return before, to_dot({"loss1": loss1, "loss2": loss2}, names=names)
