@@ -1,0 +1,41 @@
+"""Shared benchmark helpers: median timings, and a page rerun with a warm vs a cleared cache."""
+from __future__ import annotations
+
+import pathlib
+import statistics
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def median_seconds(fn, repeats: int) -> float:
+    """Median wall time of `repeats` calls of fn()."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def page_rerun(page: str, query: dict, repeats: int) -> tuple[float, float]:
+    """Median seconds of a full AppTest rerun of a page with a warm cache, and with it cleared first."""
+    import streamlit as st
+    from streamlit.logger import set_log_level
+    from streamlit.testing.v1 import AppTest
+
+    set_log_level("error")  # AppTest outside a server logs a line per cached call
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
+    at.switch_page(f"app_pages/{page}.py")
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    cached = median_seconds(at.run, repeats)
+
+    def uncached():
+        st.cache_data.clear()
+        at.run()
+
+    return cached, median_seconds(uncached, repeats)
