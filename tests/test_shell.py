@@ -60,3 +60,21 @@ def test_language_choice_persists_across_pages(app_page):
 def test_seed_comes_from_the_link(app_page):
     at = app_page("home", {"seed": "42"})
     assert at.number_input(key="seed").value == 42
+
+
+def test_bounded_cache_keeps_small_results_and_drops_oversized_ones():
+    import numpy as np
+
+    from ui.furniture import bounded_cache
+
+    calls = []
+
+    @bounded_cache(max_entries=4, max_entry_bytes=10_000)
+    def make(n: int):
+        calls.append(n)
+        return np.zeros(n)
+
+    make(10), make(10)
+    assert calls == [10]  # the second call was a cache hit
+    make(100_000), make(100_000)
+    assert calls == [10, 100_000, 100_000]  # 800 kB is over the cap: computed again, not kept
