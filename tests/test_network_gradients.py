@@ -1,0 +1,325 @@
+"""Network gradients & double backprop: core checks against independent references, and the page."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+from torch.func import functional_call, grad, jacrev, jvp, vmap
+from torch.nn.utils import parameters_to_vector
+
+import core.network_gradients as ng
+from core.devices import DeviceError, available_devices
+
+X = (0.3, -0.7)
+SMALL = ng.NetConfig(width=6, depth=2, activation="tanh", seed=3)
+
+
+def reference_net(config):
+    """A float64 CPU net and its parameters as a dict, for torch.func."""
+    net = ng.make_mlp(config, torch.device("cpu"))
+    return net, {name: p.detach().clone() for name, p in net.named_parameters()}
+
+
+def central_difference(f, theta: torch.Tensor, h: float = 1e-6) -> torch.Tensor:
+    """∂f/∂θᵢ for every i by float64 central differences."""
+    out = torch.empty_like(theta)
+    for i in range(theta.numel()):
+        step = torch.zeros_like(theta)
+        step[i] = h
+        out[i] = (f(theta + step) - f(theta - step)) / (2 * h)
+    return out
+
+
+def unflatten(flat: torch.Tensor, params: dict) -> dict:
+    """A flat vector back into a {name: tensor} dict shaped like `params`."""
+    pieces = torch.split(flat, [p.numel() for p in params.values()])
+    return {name: piece.view_as(p) for (name, p), piece in zip(params.items(), pieces)}
+
+
+# ---------------------------------------------------------------- ∇ₓf
+
+
+@pytest.mark.parametrize("activation", ng.ACTIVATIONS)
+def test_input_field_matches_jacrev_and_finite_differences(activation):
+    config = replace(SMALL, activation=activation)
+    field = ng.input_gradient_field(config, "cpu", extent=1.5, resolution=9)
+    net, params = reference_net(config)
+    axis = torch.linspace(-1.5, 1.5, 9, dtype=torch.float64)
+    x2, x1 = torch.meshgrid(axis, axis, indexing="ij")
+    points = torch.stack([x1.ravel(), x2.ravel()], 1)
+    exact = vmap(jacrev(lambda p: functional_call(net, params, (p,)).squeeze()))(points).numpy()
+    np.testing.assert_allclose(field.grad.reshape(-1, 2), exact, rtol=0, atol=1e-12)
+    h = 1e-6
+    with torch.no_grad():
+        fd = np.stack([((net(points + e) - net(points - e)) / (2 * h)).squeeze(-1).numpy()
+                       for e in h * torch.eye(2, dtype=torch.float64)], 1)
+    np.testing.assert_allclose(field.grad.reshape(-1, 2), fd, atol=1e-7)
+    np.testing.assert_allclose(field.f.ravel(), net(points).detach().squeeze(-1).numpy(), atol=1e-12)
+
+
+def test_batched_field_equals_a_loop_over_points():
+    field = ng.input_gradient_field(SMALL, "cpu", extent=2.0, resolution=7)
+    axis, points = ng.grid(2.0, 7, torch.device("cpu"))
+    loop = np.stack([ng.gradients_at(SMALL, tuple(p.tolist())).input_grad for p in points])
+    np.testing.assert_allclose(field.grad.reshape(-1, 2), loop, atol=1e-13)
+    np.testing.assert_allclose(field.x1, axis.numpy())
+
+
+# ---------------------------------------------------------------- ∇θf
+
+
+@pytest.mark.parametrize("activation", ng.ACTIVATIONS)
+def test_parameter_gradients_cover_every_parameter(activation):
+    config = replace(SMALL, activation=activation)
+    result = ng.gradients_at(config, X)
+    net, params = reference_net(config)
+    point = torch.tensor(X, dtype=torch.float64)
+    exact = jacrev(lambda p: functional_call(net, p, (point,)).squeeze())(params)
+    assert result.labels == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert [g.shape for g in result.param_grads] == [p.shape for p in params.values()]
+    for ours, reference in zip(result.param_grads, exact.values()):
+        np.testing.assert_allclose(ours, reference.numpy(), atol=1e-12)
+    theta = parameters_to_vector(params.values())
+    fd = central_difference(lambda flat: functional_call(net, unflatten(flat, params), (point,)).squeeze(), theta)
+    assert result.flat.shape == (theta.numel(),)
+    np.testing.assert_allclose(result.flat, fd.numpy(), atol=1e-7)
+    np.testing.assert_allclose(result.flat, np.concatenate([g.ravel() for g in result.param_grads]))
+
+
+def test_checks_pass_and_can_fail(monkeypatch):
+    for check in (*ng.check_input_gradients(SMALL, X, resolution=5), *ng.check_parameter_gradients(SMALL, X),
+                  ng.check_double_backprop(SMALL, X)):
+        assert check.passed and check.compared > 0
+    real = ng.gradients_at
+    monkeypatch.setattr(ng, "gradients_at", lambda *a: replace(real(*a), flat=real(*a).flat * 1.001,
+                                                               input_grad=real(*a).input_grad * 1.001))
+    assert not any(c.passed for c in ng.check_parameter_gradients(SMALL, X))
+    assert not any(c.passed for c in ng.check_input_gradients(SMALL, X, resolution=5))
+    real_db = ng.double_backprop
+    monkeypatch.setattr(ng, "double_backprop", lambda *a: replace(real_db(*a), own=[o + 1e-4 for o in real_db(*a).own]))
+    assert not ng.check_double_backprop(SMALL, X).passed
+
+
+# ---------------------------------------------------------------- double backprop
+
+
+@pytest.mark.parametrize("activation", ng.ACTIVATIONS)
+def test_grad_of_G_is_twice_hessian_times_gradient(activation):
+    config = replace(SMALL, activation=activation)
+    result = ng.double_backprop(config, X)
+    net, params = reference_net(config)
+    point = torch.tensor(X, dtype=torch.float64)
+    theta = parameters_to_vector(params.values())
+
+    def f(flat):
+        return functional_call(net, unflatten(flat, params), (point,)).squeeze()
+
+    g = grad(f)(theta)
+    _, hg = jvp(grad(f), (theta,), (g,))  # forward-over-reverse: independent of the double backward
+    np.testing.assert_allclose(np.concatenate([a.ravel() for a in result.grad_G]), 2 * hg.numpy(), atol=1e-12)
+    assert result.G == pytest.approx(float(g.pow(2).sum()), rel=1e-12)
+    sizes = [p.numel() for p in params.values()]
+    for i, own in enumerate(result.own):
+        only = torch.cat([b if j == i else torch.zeros_like(b) for j, b in enumerate(torch.split(g, sizes))])
+        _, h_only = jvp(grad(f), (theta,), (only,))
+        np.testing.assert_allclose(own.ravel(), 2 * torch.split(h_only, sizes)[i].numpy(), atol=1e-12)
+
+
+def test_network_double_backward_passes_gradgradcheck():
+    net, params = reference_net(SMALL)
+    point = torch.tensor(X, dtype=torch.float64)
+    names = list(params)
+    inputs = tuple(p.clone().requires_grad_(True) for p in params.values())
+    assert torch.autograd.gradgradcheck(
+        lambda *ps: functional_call(net, dict(zip(names, ps)), (point,)), inputs)
+
+
+def test_relu_zeroes_only_each_layers_own_block():
+    relu = ng.double_backprop(replace(SMALL, activation="relu"), X)
+    # f is piecewise linear in each layer's (W, b) when the others are fixed: the own blocks vanish…
+    assert all(np.all(own == 0.0) for own in relu.own)
+    # …but ∂G/∂W1 does not: ∂f/∂W2 holds the first layer's activations, which move with W1.
+    assert np.abs(relu.grad_G[0]).max() > 1e-3
+    assert ng.check_double_backprop(replace(SMALL, activation="relu"), X).passed
+    for activation in ("tanh", "softplus", "sine"):
+        smooth = ng.double_backprop(replace(SMALL, activation=activation), X)
+        assert all(np.abs(own).max() > 1e-6 for own in smooth.own[:-2])  # hidden layers curve
+        assert np.all(smooth.own[-2] == 0.0) and np.all(smooth.own[-1] == 0.0)  # f is linear in the last layer
+    rows = ng.first_layer_by_activation(SMALL, X)
+    assert [r.activation for r in rows] == list(ng.ACTIVATIONS)
+    assert rows[0].own == 0.0 and all(r.own > 0 for r in rows[1:]) and all(r.full > 0 for r in rows)
+
+
+def test_autograd_graph_marks_double_backward_nodes():
+    graph = ng.autograd_graph(SMALL, X)
+    assert "W1" in graph.dot and "#F28482" in graph.dot  # created-by-backward fill
+    assert graph.shown_nodes > 10
+
+
+# ---------------------------------------------------------------- pitfalls
+
+
+def test_no_create_graph_raises_the_real_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        ng.wrong_no_create_graph(SMALL, X)
+
+
+def test_backward_twice_accumulates_and_zero_grad_resets():
+    demo = ng.wrong_backward_twice(SMALL, X)
+    true = ng.gradients_at(SMALL, X).param_grads[0][0]
+    np.testing.assert_allclose(demo.once, true, atol=1e-14)
+    np.testing.assert_allclose(demo.twice, 2 * true, atol=1e-14)
+    assert demo.none_after_zero_grad
+    np.testing.assert_allclose(demo.after_zero_grad, true, atol=1e-14)
+
+
+def test_first_index_is_only_the_first_weight():
+    shape, total = ng.wrong_first_only(SMALL, X)
+    assert shape == (SMALL.width, 2)
+    assert total == ng.gradients_at(SMALL, X).flat.size > SMALL.width * 2
+
+
+@pytest.mark.parametrize("device", [d.name for d in available_devices()])
+def test_every_check_passes_on_every_device(device):
+    config = replace(SMALL, activation="softplus")
+    checks = (*ng.check_input_gradients(config, X, device, resolution=5),
+              *ng.check_parameter_gradients(config, X, device), ng.check_double_backprop(config, X, device))
+    for check in checks:
+        assert check.passed, check
+    on_device = ng.input_gradient_field(config, device, resolution=5)
+    on_cpu = ng.input_gradient_field(config, "cpu", resolution=5)
+    np.testing.assert_allclose(on_device.grad, on_cpu.grad, atol=1e-5)
+    trainer = ng.PenaltyTrainer(ng.TrainConfig(net=config, steps=5), device)
+    trainer.advance(30)
+    assert trainer.done and trainer.view(resolution=5).history.shape == (5, 5)
+
+
+def test_unavailable_device_raises_device_error():
+    with pytest.raises(DeviceError):
+        ng.input_gradient_field(SMALL, "cuda:7")
+
+
+# ---------------------------------------------------------------- penalty training
+
+
+def test_penalised_loss_gradient_matches_finite_differences():
+    net, params = reference_net(SMALL)
+    data, labels = ng.make_moons(20, 0.1, 0)
+    theta = parameters_to_vector(params.values())
+
+    def loss(flat):
+        torch.nn.utils.vector_to_parameters(flat, net.parameters())
+        return ng.penalised_loss(net, data, labels, 0.5)[0]
+
+    value = loss(theta.clone())
+    ours = parameters_to_vector(torch.autograd.grad(value, list(net.parameters())))
+    fd = central_difference(lambda flat: float(loss(flat).detach()), theta)
+    np.testing.assert_allclose(ours.numpy(), fd.numpy(), atol=1e-7)
+
+
+def test_trainer_same_start_and_penalty_flattens_the_function():
+    trainer = ng.PenaltyTrainer(ng.TrainConfig(net=SMALL, penalty=0.1, lr=0.3, steps=150))
+    plain, penalised = trainer.nets
+    assert all(torch.equal(a, b) for a, b in zip(plain.parameters(), penalised.parameters()))
+    trainer.advance(60)
+    assert trainer.done and trainer.error is None and trainer.step == 150
+    view = trainer.view(resolution=11)
+    assert view.history.shape == (150, 5)
+    assert view.history[-1, 4] < 0.5 * view.history[-1, 3]  # mean ‖∇ₓf‖: penalised well below plain
+    assert view.probability[0].shape == (11, 11) and 0.5 <= view.accuracy[0] <= 1.0
+
+
+def test_trainer_without_penalty_trains_two_identical_nets():
+    trainer = ng.PenaltyTrainer(ng.TrainConfig(net=SMALL, penalty=0.0, steps=20))
+    trainer.advance(30)
+    view = trainer.view(resolution=5)
+    np.testing.assert_array_equal(view.probability[0], view.probability[1])
+
+
+def test_diverging_learning_rate_stops_with_an_error():
+    # The penalty's gradient grows like a product of weights, so a huge step overflows within a few steps.
+    config = ng.TrainConfig(net=replace(SMALL, activation="sine"), penalty=0.1, lr=1000.0, steps=400)
+    trainer = ng.PenaltyTrainer(config)
+    trainer.advance(30)
+    assert trainer.error == "common.train_diverged" and not trainer.done and trainer.step < 400
+
+
+# ---------------------------------------------------------------- the page
+
+
+def page_config(at) -> tuple[ng.NetConfig, tuple[float, float]]:
+    """The net and point the page is showing, read back from its widgets."""
+    config = ng.NetConfig(at.slider(key="ng_width").value, at.slider(key="ng_depth").value,
+                          at.selectbox(key="ng_act").value, at.number_input(key="seed").value)
+    return config, (at.slider(key="ng_x1").value, at.slider(key="ng_x2").value)
+
+
+def test_page_numbers_match_jacrev_and_every_badge_is_green(app_page):
+    at = app_page("network_gradients")
+    assert not at.exception and not at.error
+    assert len(at.success) == 5 and "❌" not in "".join(s.value for s in at.success)
+    config, x = page_config(at)
+    net, params = reference_net(config)
+    point = torch.tensor(x, dtype=torch.float64)
+    f = lambda p: functional_call(net, params, (p,)).squeeze()  # noqa: E731
+    shown = {m.label: float(m.value) for m in at.metric}
+    expected = jacrev(f)(point)
+    assert shown["∂f/∂x₁"] == pytest.approx(float(expected[0]), abs=1e-6)
+    assert shown["∂f/∂x₂"] == pytest.approx(float(expected[1]), abs=1e-6)
+    g = jacrev(lambda p: functional_call(net, p, (point,)).squeeze())(params)
+    assert shown["G = Σ (∂f/∂θ)²"] == pytest.approx(float(sum(v.pow(2).sum() for v in g.values())), abs=1e-6)
+    codes = " ".join(c.value for c in at.code)
+    assert "RuntimeError: element 0 of tensors does not require grad" in codes
+    assert f"grads[0].shape = ({config.width}, 2)" in codes
+
+
+def test_page_relu_link_shows_which_first_layer_part_vanishes(app_page):
+    at = app_page("network_gradients", {"ng_act": "relu", "ng_width": "5", "ng_depth": "3", "ng_x1": "-0.4"})
+    assert not at.exception and len(at.success) == 5
+    config, x = page_config(at)
+    assert (config.activation, config.width, config.depth, x[0]) == ("relu", 5, 3, -0.4)
+    per_param, by_activation = (d.value for d in at.dataframe)
+    own = by_activation.iloc[:, 2].to_numpy()
+    assert own[0] == 0.0 and np.all(own[1:] > 0) and np.all(by_activation.iloc[:, 1] > 0)
+    assert np.all(per_param.iloc[:, 3] == 0.0) and per_param.iloc[0, 2] > 0  # own blocks 0, ∂G/∂W1 not
+    np.testing.assert_allclose(per_param.iloc[:, 2], [np.abs(g).max() for g in ng.double_backprop(config, x).grad_G])
+
+
+def test_page_in_korean(app_page):
+    at = app_page("network_gradients", {"lang": "한국어"})
+    assert not at.exception
+    assert at.title[0].value == "신경망 기울기와 이중 역전파"
+    assert any("조각별 선형" in i.value for i in at.info)
+    assert "일치합니다" in at.success[0].value
+
+
+def trainer_of(at) -> ng.PenaltyTrainer:
+    """The page's trainer, kept in the browser session's state."""
+    return at.session_state["ng_train"]["trainer"]
+
+
+def test_page_live_training_stops_and_continues(app_page):
+    at = app_page("network_gradients", {"ng_steps": "3000", "ng_width": "4"})
+    at.button(key="ng_train_start").click().run()
+    trainer = trainer_of(at)
+    assert 0 < trainer.step < trainer.total and trainer.error is None
+    first = trainer.step
+    at.run()
+    assert trainer_of(at) is trainer and trainer.step > first  # the same model keeps training across reruns
+    at.button(key="ng_train_stop").click().run()
+    stopped = trainer_of(at).step
+    at.run()
+    assert trainer_of(at).step == stopped and not at.button(key="ng_train_continue").disabled
+    at.button(key="ng_train_continue").click().run()
+    assert trainer_of(at).step > stopped
+    assert not at.exception and len(at.dataframe) == 2
+
+
+def test_page_diverging_learning_rate_shows_a_clear_error(app_page):
+    at = app_page("network_gradients", {"ng_act": "sine", "ng_lr": "1000", "ng_lambda": "0.1"})
+    at.button(key="ng_train_start").click().run()
+    assert not at.exception
+    assert any("NaN" in e.value for e in at.error)
+    assert trainer_of(at).error == "common.train_diverged" and at.button(key="ng_train_continue").disabled
