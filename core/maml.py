@@ -1,0 +1,415 @@
+"""MAML on the sinusoid few-shot regression of Finn et al. (2017): tasks, meta-gradients, training, evaluation.
+
+Fast weights are name -> tensor dicts fed to `torch.func.functional_call`. The tasks of a meta-batch
+run batched (one weight per task, batched matmuls); `meta_loss_loop` is the readable per-task reference.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import functional_call
+
+from core.checks import PitfallOutcome, run_pitfall
+from core.devices import resolve, synchronize
+from core.graph import DotGraph, graph_nodes, to_dot
+
+AMPLITUDE = (0.1, 5.0)
+PHASE = (0.0, math.pi)
+X_RANGE = (-5.0, 5.0)
+EVAL_POINTS = 100  # query points per held-out task when measuring MSE
+
+
+@dataclass(frozen=True)
+class MetaConfig:
+    """One MAML run; the defaults are the paper's sinusoid setting."""
+
+    k_shot: int = 10  # support points per task (and as many query points)
+    inner_lr: float = 0.01  # α, the inner SGD step size
+    inner_steps: int = 1
+    meta_batch: int = 25  # tasks per meta-iteration
+    meta_lr: float = 1e-3  # Adam on the meta-parameters
+    second_order: bool = True  # create_graph=True in the inner step; False gives first-order MAML
+    iterations: int = 3000
+    hidden: int = 40
+    seed: int = 0
+    device: str = "cpu"
+    baseline: bool = False  # instead of MAML, pretrain one regressor on all tasks (no inner step)
+    compare_every: int = 50  # iterations between second- vs first-order meta-gradient comparisons (0: never)
+
+
+@dataclass
+class Tasks:
+    """A batch of sinusoid tasks y = A·sin(x − φ): parameters (T,) and points (T, K, 1)."""
+
+    amplitude: torch.Tensor
+    phase: torch.Tensor
+    x_support: torch.Tensor
+    y_support: torch.Tensor
+    x_query: torch.Tensor
+    y_query: torch.Tensor
+
+
+@dataclass
+class History:
+    """What happened during training, one entry per meta-iteration unless said otherwise."""
+
+    loss: list[float] = field(default_factory=list)  # mean query loss after adaptation
+    seconds: list[float] = field(default_factory=list)  # cumulative training time, comparisons excluded
+    compared_at: list[int] = field(default_factory=list)  # iterations where the two meta-gradients were compared
+    cosine: list[float] = field(default_factory=list)  # cos(second-order, first-order meta-gradient)
+    relative_norm: list[float] = field(default_factory=list)  # |g2 − g1| / |g2|
+
+
+@dataclass
+class MetaResult:
+    """A trained meta-initialisation and its history."""
+
+    model: nn.Module
+    history: History
+    error: str | None = None  # a catalogue key when training stopped early (e.g. diverged)
+
+
+class TaskLinear(nn.Linear):
+    """nn.Linear that also accepts one weight per task: weight (T, out, in), bias (T, out), input (T, N, in)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.weight.dim() == 2:
+            return super().forward(x)
+        # One batched matmul for all tasks: about twice as fast as vmap over nn.Linear on CPU.
+        return torch.baddbmm(self.bias.unsqueeze(1), x, self.weight.transpose(1, 2))
+
+
+def make_model(hidden: int = 40, seed: int | None = None) -> nn.Sequential:
+    """The paper's 1 → hidden → hidden → 1 ReLU regressor; with a seed, initialised from its own generator."""
+    model = nn.Sequential(TaskLinear(1, hidden), nn.ReLU(), TaskLinear(hidden, hidden), nn.ReLU(), TaskLinear(hidden, 1))
+    if seed is not None:
+        # PyTorch's default Linear initialisation, U(±1/√fan_in), without touching the global RNG that
+        # other sessions of a shared server use at the same time.
+        generator = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            for layer in model[::2]:
+                bound = 1 / math.sqrt(layer.in_features)
+                layer.weight.uniform_(-bound, bound, generator=generator)
+                layer.bias.uniform_(-bound, bound, generator=generator)
+    return model
+
+
+def sample_tasks(n: int, k_shot: int, generator: torch.Generator, device="cpu", k_query: int | None = None,
+                 dtype=torch.float32) -> Tasks:
+    """n random tasks with k_shot support and k_query (default k_shot) query points each."""
+    k_query = k_query or k_shot
+    u = lambda *shape: torch.rand(*shape, generator=generator, dtype=torch.float64)  # CPU draws: same on any device
+    amplitude = AMPLITUDE[0] + (AMPLITUDE[1] - AMPLITUDE[0]) * u(n)
+    phase = PHASE[0] + (PHASE[1] - PHASE[0]) * u(n)
+    x_support = X_RANGE[0] + (X_RANGE[1] - X_RANGE[0]) * u(n, k_shot, 1)
+    x_query = X_RANGE[0] + (X_RANGE[1] - X_RANGE[0]) * u(n, k_query, 1)
+    wave = lambda x: amplitude[:, None, None] * torch.sin(x - phase[:, None, None])
+    to = lambda v: v.to(device=device, dtype=dtype)
+    return Tasks(to(amplitude), to(phase), to(x_support), to(wave(x_support)), to(x_query), to(wave(x_query)))
+
+
+def batched_forward(model: nn.Module, fast: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    """Each task's points (T, N, 1) through its own fast weights (each tensor has a leading task axis)."""
+    return functional_call(model, fast, (x,), tie_weights=False)  # no tied weights here; skipping the check saves ~20%
+
+
+def task_losses(model: nn.Module, fast: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of each task, shape (T,)."""
+    return ((batched_forward(model, fast, x) - y) ** 2).mean(dim=(1, 2))
+
+
+def per_task(params: dict[str, torch.Tensor], n: int) -> dict[str, torch.Tensor]:
+    """The shared parameters seen as n tasks' fast weights (a view: no copy, gradients flow back)."""
+    return {name: p.expand(n, *p.shape) for name, p in params.items()}
+
+
+def adapt(model: nn.Module, fast: dict[str, torch.Tensor], x_support: torch.Tensor, y_support: torch.Tensor,
+          inner_lr: float, steps: int, create_graph: bool) -> dict[str, torch.Tensor]:
+    """Inner loop for all tasks at once: `steps` SGD steps of each task's fast weights on its support set."""
+    for _ in range(steps):
+        # Tasks are independent, so the gradient of the summed loss is each task's own gradient.
+        loss = task_losses(model, fast, x_support, y_support).sum()
+        grads = torch.autograd.grad(loss, list(fast.values()), create_graph=create_graph)
+        fast = {name: w - inner_lr * g for (name, w), g in zip(fast.items(), grads)}
+    return fast
+
+
+def meta_loss(model: nn.Module, params: dict[str, torch.Tensor], tasks: Tasks, config: MetaConfig) -> torch.Tensor:
+    """Mean query loss after adapting to each support set: what MAML minimises (batched over tasks)."""
+    steps = 0 if config.baseline else config.inner_steps
+    fast = per_task(params, tasks.x_support.shape[0])
+    fast = adapt(model, fast, tasks.x_support, tasks.y_support, config.inner_lr, steps, config.second_order)
+    return task_losses(model, fast, tasks.x_query, tasks.y_query).mean()  # the query set, not the support set again
+
+
+def meta_loss_loop(model: nn.Module, params: dict[str, torch.Tensor], tasks: Tasks, config: MetaConfig) -> torch.Tensor:
+    """The same meta-loss one task at a time: the readable reference for the batched version."""
+    losses = []
+    for x_s, y_s, x_q, y_q in zip(tasks.x_support, tasks.y_support, tasks.x_query, tasks.y_query):
+        fast = dict(params)
+        for _ in range(0 if config.baseline else config.inner_steps):
+            loss = ((functional_call(model, fast, (x_s,)) - y_s) ** 2).mean()
+            grads = torch.autograd.grad(loss, list(fast.values()), create_graph=config.second_order)
+            fast = {name: w - config.inner_lr * g for (name, w), g in zip(fast.items(), grads)}
+        losses.append(((functional_call(model, fast, (x_q,)) - y_q) ** 2).mean())
+    return torch.stack(losses).mean()
+
+
+def meta_gradient(model: nn.Module, tasks: Tasks, config: MetaConfig, batched: bool = True) -> tuple[float, list[torch.Tensor]]:
+    """The meta-loss and its gradient with respect to the model's (initial) parameters."""
+    params = dict(model.named_parameters())
+    loss = (meta_loss if batched else meta_loss_loop)(model, params, tasks, config)
+    return loss.item(), list(torch.autograd.grad(loss, list(params.values())))
+
+
+def meta_gradient_detached(model: nn.Module, tasks: Tasks, config: MetaConfig) -> list[torch.Tensor]:
+    """First-order MAML written out: the inner gradients are detached, so no second-order term flows."""
+    params = dict(model.named_parameters())
+    fast = per_task(params, tasks.x_support.shape[0])
+    for _ in range(config.inner_steps):
+        loss = task_losses(model, fast, tasks.x_support, tasks.y_support).sum()
+        grads = torch.autograd.grad(loss, list(fast.values()), create_graph=True)
+        fast = {name: w - config.inner_lr * g.detach() for (name, w), g in zip(fast.items(), grads)}
+    loss = task_losses(model, fast, tasks.x_query, tasks.y_query).mean()
+    return list(torch.autograd.grad(loss, list(params.values())))
+
+
+def meta_gradient_without_create_graph(model: nn.Module, tasks: Tasks, config: MetaConfig) -> list[torch.Tensor]:
+    """The pitfall: MAML's inner step with create_graph=True forgotten. No error: it silently is first-order MAML."""
+    params = dict(model.named_parameters())
+    fast = per_task(params, tasks.x_support.shape[0])
+    for _ in range(config.inner_steps):
+        loss = task_losses(model, fast, tasks.x_support, tasks.y_support).sum()
+        grads = torch.autograd.grad(loss, list(fast.values()))  # create_graph=True forgotten
+        fast = {name: w - config.inner_lr * g for (name, w), g in zip(fast.items(), grads)}
+    loss = task_losses(model, fast, tasks.x_query, tasks.y_query).mean()
+    return list(torch.autograd.grad(loss, list(params.values())))
+
+
+def create_graph_pitfall(model: nn.Module, tasks: Tasks, config: MetaConfig) -> PitfallOutcome:
+    """Run the forgotten-create_graph version for real and measure it against first- and second-order MAML."""
+    outcome = run_pitfall(lambda: flat(meta_gradient_without_create_graph(model, tasks, config)).numpy())
+    if outcome.raised:
+        return outcome
+    wrong = torch.from_numpy(outcome.value)
+    first = flat(meta_gradient_detached(model, tasks, config))
+    second = flat(meta_gradient(model, tasks, replace(config, second_order=True))[1])
+    return replace(outcome, details={"vs_first_abs": (wrong - first).abs().max().item(),
+                                     "vs_second_rel": ((wrong - second).norm() / second.norm()).item()})
+
+
+def reference_meta_gradient(model: nn.Module, tasks: Tasks, config: MetaConfig) -> list[torch.Tensor]:
+    """The meta-gradient again with torch.func transforms in float64: independent of autograd.grad(create_graph)."""
+    params = {name: p.detach().double() for name, p in model.named_parameters()}
+    model64 = make_model(config.hidden).double()
+
+    def loss_of(weights, x, y):
+        return ((functional_call(model64, weights, (x,)) - y) ** 2).mean()
+
+    def task_meta_loss(weights, x_s, y_s, x_q, y_q):
+        for _ in range(config.inner_steps):
+            grads = torch.func.grad(loss_of)(weights, x_s, y_s)
+            if not config.second_order:
+                grads = {name: g.detach() for name, g in grads.items()}
+            weights = {name: w - config.inner_lr * grads[name] for name, w in weights.items()}
+        return loss_of(weights, x_q, y_q)
+
+    def batch_meta_loss(weights):
+        points = [v.double() for v in (tasks.x_support, tasks.y_support, tasks.x_query, tasks.y_query)]
+        return torch.stack([task_meta_loss(weights, *task) for task in zip(*points)]).mean()
+
+    grads = torch.func.grad(batch_meta_loss)(params)
+    return [grads[name] for name in params]
+
+
+def flat(tensors: list[torch.Tensor]) -> torch.Tensor:
+    """All tensors as one float64 CPU vector."""
+    return torch.cat([t.detach().reshape(-1).double().cpu() for t in tensors])
+
+
+def gradient_agreement(model: nn.Module, tasks: Tasks, config: MetaConfig) -> tuple[float, float]:
+    """Cosine and relative norm |g2 − g1| / |g2| between second- and first-order meta-gradients on the same tasks."""
+    second = flat(meta_gradient(model, tasks, replace(config, second_order=True))[1])
+    first = flat(meta_gradient(model, tasks, replace(config, second_order=False))[1])
+    cosine = torch.dot(second, first) / (second.norm() * first.norm()).clamp_min(1e-300)
+    return cosine.item(), ((second - first).norm() / second.norm().clamp_min(1e-300)).item()
+
+
+class MetaTrainer:
+    """Resumable meta-training: `advance(seconds)` runs meta-iterations; the model stays on the trainer."""
+
+    def __init__(self, config: MetaConfig):
+        self.config = config
+        self.device = resolve(config.device)
+        self.model = make_model(config.hidden, config.seed).to(self.device)
+        # The fused kernel is several times faster than the default for this many small tensors.
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.meta_lr,
+                                          fused=self.device.type in ("cpu", "cuda"))
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.history = History()
+        self.step = 0
+        self.total = config.iterations
+        self.error: str | None = None
+
+    @property
+    def done(self) -> bool:
+        """True once every meta-iteration has run."""
+        return self.step >= self.total
+
+    def train_step(self) -> None:
+        """One meta-iteration: sample a meta-batch, backpropagate the meta-loss, one Adam step."""
+        config = self.config
+        synchronize(self.device)
+        start = time.perf_counter()
+        tasks = sample_tasks(config.meta_batch, config.k_shot, self.generator, self.device)
+        loss = meta_loss(self.model, dict(self.model.named_parameters()), tasks, config)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        value = loss.item()
+        gradient_sum = sum(p.grad.sum() for p in self.model.parameters()).item()  # NaN or inf if any gradient is
+        if not (math.isfinite(value) and math.isfinite(gradient_sum)):  # diverging: stop before the weights turn NaN
+            self.error = "maml.diverged"
+            return
+        self.optimizer.step()
+        synchronize(self.device)
+        elapsed = time.perf_counter() - start
+        self.step += 1
+        self.history.loss.append(value)
+        self.history.seconds.append((self.history.seconds[-1] if self.history.seconds else 0.0) + elapsed)
+        if config.compare_every and not config.baseline and self.step % config.compare_every == 0:
+            cosine, relative = gradient_agreement(self.model, tasks, config)
+            self.history.compared_at.append(self.step)
+            self.history.cosine.append(cosine)
+            self.history.relative_norm.append(relative)
+
+    def advance(self, seconds: float) -> None:
+        """Train for about `seconds` of wall time, or until done or diverged."""
+        deadline = time.perf_counter() + seconds
+        while not self.done and self.error is None and time.perf_counter() < deadline:
+            self.train_step()
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """The meta-parameters as plain numpy arrays (hashable for caching, safe to share)."""
+        return {name: p.detach().cpu().numpy().copy() for name, p in self.model.named_parameters()}
+
+
+def meta_train(config: MetaConfig, progress: Callable[[int], bool | None] | None = None) -> MetaResult:
+    """Meta-train to `config.iterations`; `progress(step)` is called after each iteration and may return False to stop."""
+    trainer = MetaTrainer(config)
+    while not trainer.done and trainer.error is None:
+        trainer.train_step()
+        if progress is not None and progress(trainer.step) is False:
+            break
+    return MetaResult(trainer.model, trainer.history, trainer.error)
+
+
+def model_from_weights(weights: dict[str, np.ndarray], device="cpu") -> nn.Sequential:
+    """Rebuild a regressor from `MetaTrainer.weights()`."""
+    model = make_model(weights["0.weight"].shape[0])
+    model.load_state_dict({name: torch.from_numpy(w) for name, w in weights.items()})
+    return model.to(resolve(device))
+
+
+def held_out_tasks(n: int, k_shot: int, seed: int, device="cpu") -> Tasks:
+    """n test tasks from their own random stream (never seen in training), EVAL_POINTS query points each."""
+    return sample_tasks(n, k_shot, torch.Generator().manual_seed(10**9 + seed), device, k_query=EVAL_POINTS)
+
+
+def sgd_path(model: nn.Module, tasks: Tasks, inner_lr: float, steps: int):
+    """Each task's fast weights after 0, 1, …, steps plain SGD steps on its support set (evaluation, no meta-graph)."""
+    fast = per_task({name: p.detach() for name, p in model.named_parameters()}, tasks.x_support.shape[0])
+    yield fast
+    for _ in range(steps):
+        fast = {name: w.detach().requires_grad_() for name, w in fast.items()}
+        fast = adapt(model, fast, tasks.x_support, tasks.y_support, inner_lr, 1, create_graph=False)
+        yield fast
+
+
+def adaptation_mse(model: nn.Module, tasks: Tasks, inner_lr: float, steps: int = 10) -> np.ndarray:
+    """Query MSE of each task after 0..steps SGD steps on its support set: shape (T, steps + 1)."""
+    mse = []
+    for fast in sgd_path(model, tasks, inner_lr, steps):
+        with torch.no_grad():  # only here: the path's own SGD steps need autograd
+            mse.append(task_losses(model, fast, tasks.x_query, tasks.y_query))
+    return torch.stack(mse, dim=1).cpu().numpy()
+
+
+def adapted_curves(model: nn.Module, tasks: Tasks, inner_lr: float, shown=(0, 1, 5, 10), points: int = 200):
+    """The first task's prediction over x ∈ [−5, 5] after each number of SGD steps in `shown`: (grid, {steps: y})."""
+    grid = torch.linspace(*X_RANGE, points, device=tasks.x_support.device, dtype=tasks.x_support.dtype)
+    first = Tasks(*(v[:1] for v in (tasks.amplitude, tasks.phase, tasks.x_support, tasks.y_support, tasks.x_query, tasks.y_query)))
+    curves = {}
+    for step, fast in enumerate(sgd_path(model, first, inner_lr, max(shown))):
+        if step in shown:
+            with torch.no_grad():
+                curves[step] = batched_forward(model, fast, grid.reshape(1, -1, 1))[0, :, 0].cpu().numpy()
+    return grid.cpu().numpy(), curves
+
+
+@dataclass
+class MethodCurve:
+    """Held-out MSE of one training method at checkpoints, and its final adaptation curve."""
+
+    iterations: list[int]
+    seconds: list[float]  # training time at each checkpoint
+    mse: list[list[float]]  # per checkpoint: mean MSE after 0..10 adaptation steps
+    final_mean: list[float]  # at the last checkpoint, over tasks: mean MSE after 0..10 steps
+    final_sem: list[float]  # and its standard error
+    error: str | None = None
+
+
+METHODS = ("second_order", "first_order", "pretrained")
+
+
+def method_config(config: MetaConfig, method: str) -> MetaConfig:
+    """The config of one compared method: second-order MAML, first-order MAML, or the pretrained baseline."""
+    return replace(config, second_order=method == "second_order", baseline=method == "pretrained", compare_every=0)
+
+
+def compare_methods(config: MetaConfig, checkpoints: int = 10, eval_tasks: int = 100, adapt_steps: int = 10,
+                    progress: Callable[[float], bool | None] | None = None) -> dict[str, MethodCurve]:
+    """Train each method for config.iterations and measure held-out MSE at evenly spaced checkpoints."""
+    device = resolve(config.device)
+    tasks = held_out_tasks(eval_tasks, config.k_shot, config.seed, device)
+    marks = sorted({round(config.iterations * (i + 1) / checkpoints) for i in range(checkpoints)})
+    curves = {}
+    for index, method in enumerate(METHODS):
+        trainer = MetaTrainer(method_config(config, method))
+        iterations, seconds, mse = [0], [0.0], [adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps).mean(0).tolist()]
+        for mark in marks:
+            while trainer.step < mark and trainer.error is None:
+                trainer.train_step()
+            if trainer.error is not None:
+                break
+            iterations.append(trainer.step)
+            seconds.append(trainer.history.seconds[-1])
+            mse.append(adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps).mean(0).tolist())
+            if progress is not None and progress((index + trainer.step / config.iterations) / len(METHODS)) is False:
+                break
+        final = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
+        sem = final.std(0, ddof=1) / math.sqrt(final.shape[0]) if final.shape[0] > 1 else np.zeros(final.shape[1])
+        curves[method] = MethodCurve(iterations, seconds, mse, final.mean(0).tolist(), sem.tolist(), trainer.error)
+    return curves
+
+
+def meta_graph(config: MetaConfig, max_nodes: int = 90) -> tuple[DotGraph, int]:
+    """The autograd graph of one task's meta-loss, and how many of its nodes the inner create_graph backward made."""
+    model = make_model(config.hidden, config.seed)
+    params = dict(model.named_parameters())
+    tasks = sample_tasks(1, config.k_shot, torch.Generator().manual_seed(config.seed))
+    fast, created = dict(params), set()
+    for _ in range(config.inner_steps):
+        loss = ((functional_call(model, fast, (tasks.x_support[0],)) - tasks.y_support[0]) ** 2).mean()
+        grads = torch.autograd.grad(loss, list(fast.values()), create_graph=config.second_order)
+        created |= graph_nodes(*grads) - graph_nodes(loss)  # empty without create_graph: the grads have no graph
+        fast = {name: w - config.inner_lr * g for (name, w), g in zip(fast.items(), grads)}
+    query_loss = ((functional_call(model, fast, (tasks.x_query[0],)) - tasks.y_query[0]) ** 2).mean()
+    graph = to_dot({"meta-loss": query_loss}, names=params, forward_nodes=graph_nodes(query_loss) - created,
+                   max_nodes=max_nodes, show_saved=False)
+    return graph, len(created & graph_nodes(query_loss))

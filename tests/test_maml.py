@@ -1,0 +1,266 @@
+"""MAML page: meta-gradients against independent references, training, and the page through AppTest."""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from core import maml
+from core.maml import MetaConfig
+
+
+def tiny_setup(second_order=True, inner_steps=2, hidden=4, dtype=torch.float64, seed=0):
+    """A small float64 net and a meta-batch of tasks, for exact comparisons."""
+    torch.manual_seed(seed)
+    model = maml.make_model(hidden).to(dtype)
+    tasks = maml.sample_tasks(3, 5, torch.Generator().manual_seed(seed), dtype=dtype)
+    config = MetaConfig(hidden=hidden, inner_steps=inner_steps, second_order=second_order, inner_lr=0.05, meta_batch=3)
+    return model, tasks, config
+
+
+@pytest.mark.parametrize("second_order", [True, False])
+@pytest.mark.parametrize("inner_steps", [1, 3])
+def test_batched_meta_gradient_matches_loop(second_order, inner_steps):
+    torch.manual_seed(1)
+    model = maml.make_model()
+    tasks = maml.sample_tasks(25, 10, torch.Generator().manual_seed(1))
+    config = MetaConfig(second_order=second_order, inner_steps=inner_steps)
+    loss_b, grads_b = maml.meta_gradient(model, tasks, config, batched=True)
+    loss_l, grads_l = maml.meta_gradient(model, tasks, config, batched=False)
+    batched, loop = maml.flat(grads_b), maml.flat(grads_l)
+    assert loss_b == pytest.approx(loss_l, rel=1e-5)
+    assert ((batched - loop).norm() / loop.norm()).item() < 1e-5
+
+
+def test_second_order_meta_gradient_matches_finite_differences():
+    model, tasks, config = tiny_setup(second_order=True)
+    params = dict(model.named_parameters())
+    _, grads = maml.meta_gradient(model, tasks, config)
+    analytic = maml.flat(grads)
+
+    def loss_at(vector):
+        weights, offset = {}, 0
+        for name, p in params.items():
+            weights[name] = vector[offset:offset + p.numel()].view_as(p).requires_grad_()
+            offset += p.numel()
+        return maml.meta_loss(model, weights, tasks, config).item()
+
+    theta, h = maml.flat(list(params.values())), 1e-6
+    numeric = torch.zeros_like(theta)
+    for i in range(theta.numel()):
+        step = torch.zeros_like(theta)
+        step[i] = h
+        numeric[i] = (loss_at(theta + step) - loss_at(theta - step)) / (2 * h)
+    error = ((analytic - numeric).norm() / numeric.norm()).item()
+    assert error < 1e-6
+    # The first-order gradient misses the second-order term: it is measurably off the true derivative.
+    first = maml.flat(maml.meta_gradient(model, tasks, replace(config, second_order=False))[1])
+    assert ((first - numeric).norm() / numeric.norm()).item() > 100 * error
+
+
+def test_second_order_meta_gradient_passes_gradcheck():
+    model, tasks, config = tiny_setup(second_order=True, inner_steps=1)
+    names = [name for name, _ in model.named_parameters()]
+    inputs = tuple(p.detach().clone().requires_grad_() for p in model.parameters())
+    assert torch.autograd.gradcheck(lambda *w: maml.meta_loss(model, dict(zip(names, w)), tasks, config), inputs)
+
+
+@pytest.mark.parametrize("second_order", [True, False])
+def test_meta_gradient_matches_torch_func_reference(second_order):
+    model, tasks, config = tiny_setup(second_order=second_order, hidden=40, dtype=torch.float32)
+    batched = maml.flat(maml.meta_gradient(model, tasks, config)[1])
+    reference = maml.flat(maml.reference_meta_gradient(model, tasks, config))
+    assert ((batched - reference).norm() / reference.norm()).item() < 1e-5
+
+
+def test_create_graph_false_is_first_order_maml():
+    model, tasks, config = tiny_setup()
+    forgotten = maml.flat(maml.meta_gradient(model, tasks, replace(config, second_order=False))[1])
+    detached = maml.flat(maml.meta_gradient_detached(model, tasks, config))
+    second = maml.flat(maml.meta_gradient(model, tasks, config)[1])
+    assert torch.allclose(forgotten, detached, rtol=1e-12, atol=1e-14)
+    assert not torch.allclose(forgotten, second, rtol=1e-3)
+
+
+def test_gradient_agreement_matches_reference_gradients():
+    model, tasks, config = tiny_setup(hidden=40, dtype=torch.float32)
+    cosine, relative = maml.gradient_agreement(model, tasks, config)
+    second = maml.flat(maml.reference_meta_gradient(model, tasks, config))
+    first = maml.flat(maml.reference_meta_gradient(model, tasks, replace(config, second_order=False)))
+    assert cosine == pytest.approx((second @ first / (second.norm() * first.norm())).item(), abs=1e-5)
+    assert relative == pytest.approx(((second - first).norm() / second.norm()).item(), rel=1e-4)
+
+
+def test_adaptation_mse_matches_plain_sgd():
+    torch.manual_seed(2)
+    model = maml.make_model()
+    tasks = maml.held_out_tasks(4, 10, seed=3)
+    mse = maml.adaptation_mse(model, tasks, inner_lr=0.02, steps=5)
+    for i in range(4):
+        net = copy.deepcopy(model)
+        sgd = torch.optim.SGD(net.parameters(), lr=0.02)
+        expected = []
+        for step in range(6):
+            with torch.no_grad():
+                expected.append(torch.nn.functional.mse_loss(net(tasks.x_query[i]), tasks.y_query[i]).item())
+            sgd.zero_grad()
+            torch.nn.functional.mse_loss(net(tasks.x_support[i]), tasks.y_support[i]).backward()
+            sgd.step()
+        np.testing.assert_allclose(mse[i], expected, rtol=1e-5)
+
+
+def test_sampled_tasks_follow_the_sinusoid_distribution():
+    tasks = maml.sample_tasks(500, 10, torch.Generator().manual_seed(0))
+    assert tasks.amplitude.min() >= 0.1 and tasks.amplitude.max() <= 5.0
+    assert tasks.phase.min() >= 0 and tasks.phase.max() <= math.pi
+    assert tasks.x_support.abs().max() <= 5 and tasks.x_query.shape == (500, 10, 1)
+    expected = tasks.amplitude[:, None, None] * torch.sin(tasks.x_query - tasks.phase[:, None, None])
+    torch.testing.assert_close(tasks.y_query, expected)
+
+
+def test_short_training_lowers_held_out_mse():
+    config = MetaConfig(iterations=300, compare_every=100, seed=0)
+    tasks = maml.held_out_tasks(100, config.k_shot, seed=0)
+    before = maml.adaptation_mse(maml.MetaTrainer(config).model, tasks, config.inner_lr).mean(0)
+    result = maml.meta_train(config)
+    after = maml.adaptation_mse(result.model, tasks, config.inner_lr).mean(0)
+    assert result.error is None and len(result.history.loss) == 300
+    assert after[1] < 0.7 * before[1] and after[10] < 0.7 * before[10]
+    assert np.all(np.diff(result.history.seconds) > 0)
+    assert result.history.compared_at == [100, 200, 300]
+    assert all(-1 <= c <= 1 for c in result.history.cosine) and all(r >= 0 for r in result.history.relative_norm)
+    out = result.model(torch.zeros(7, 1))
+    assert out.shape == (7, 1)
+
+
+def test_progress_can_stop_training():
+    seen = []
+    result = maml.meta_train(MetaConfig(iterations=100), progress=lambda step: seen.append(step) or step < 5)
+    assert seen == [1, 2, 3, 4, 5] and len(result.history.loss) == 5
+
+
+def test_trainer_resumes_where_it_stopped():
+    config = MetaConfig(iterations=40, compare_every=0, seed=4)
+    whole = maml.meta_train(config)
+    trainer = maml.MetaTrainer(config)
+    for _ in range(20):
+        trainer.train_step()
+    trainer.advance(60)
+    assert trainer.done and trainer.history.loss == whole.history.loss
+
+
+def test_diverging_settings_stop_with_an_error():
+    result = maml.meta_train(MetaConfig(inner_lr=0.05, inner_steps=5, meta_lr=0.1, iterations=200, compare_every=0))
+    assert result.error == "maml.diverged"
+    assert len(result.history.loss) < 200 and all(math.isfinite(v) for v in result.history.loss)
+    assert all(torch.isfinite(p).all() for p in result.model.parameters())
+
+
+def test_compare_methods_shapes_and_shared_start():
+    curves = maml.compare_methods(MetaConfig(iterations=20), checkpoints=2, eval_tasks=10, adapt_steps=3)
+    assert set(curves) == set(maml.METHODS)
+    for curve in curves.values():
+        assert curve.iterations == [0, 10, 20] and len(curve.mse) == 3 and len(curve.final_mean) == 4
+        assert curve.seconds[0] == 0 and curve.seconds[-1] > 0 and curve.error is None
+    # Same seed, same initial weights: every method starts from the same held-out MSE.
+    assert curves["second_order"].mse[0] == curves["first_order"].mse[0] == curves["pretrained"].mse[0]
+
+
+def test_meta_graph_marks_create_graph_nodes():
+    (second, created), (first, none) = (maml.meta_graph(MetaConfig(second_order=s)) for s in (True, False))
+    red = 'fillcolor="#F28482"'
+    assert second.dot.count(red) == created > 0 and red not in first.dot and none == 0
+    assert second.total_nodes > first.total_nodes + created  # the support forward pass is in the graph too
+
+
+# The page, through AppTest. AppTest runs a live_training fragment once per run(): a run trains one chunk.
+
+def start_training(app_page, query=None, runs=1):
+    """Open the page, press Start, and let the live fragment train for `runs` more chunks."""
+    at = app_page("maml", {"maml_iters": "10000", **(query or {})})
+    at.button(key="maml_live_start").click().run()
+    for _ in range(runs):
+        at.run()
+    return at
+
+
+def live(at):
+    """The page's live-training state of this (test) browser session."""
+    return at.session_state["maml_live"]
+
+
+def task_caption(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Task: A ="))
+
+
+def test_page_trains_live_and_stop_works(app_page):
+    at = start_training(app_page)
+    assert not at.exception and not at.error
+    step = live(at)["trainer"].step
+    assert step > 0
+    at.run()
+    assert live(at)["trainer"].step > step  # still running: every refresh trains on
+    at.button(key="maml_live_stop").click().run()
+    stopped = live(at)["trainer"].step
+    at.run()
+    assert not live(at)["running"] and live(at)["trainer"].step == stopped
+    assert task_caption(at)  # the trained model is shown adapting to a held-out task
+    assert any("ms per meta-iteration" in c.value for c in at.caption)
+
+
+def test_switching_language_keeps_the_trained_model(app_page):
+    at = start_training(app_page)
+    at.button(key="maml_live_stop").click().run()
+    trainer, step = live(at)["trainer"], live(at)["trainer"].step
+    at.selectbox(key="lang").set_value("ko").run()
+    assert not at.exception
+    assert at.title[0].value == "MAML 메타러닝"
+    assert live(at)["trainer"] is trainer and trainer.step == step
+    assert not any("설정이 바뀌었습니다" in info.value for info in at.info)
+
+
+def test_held_out_task_redraws(app_page):
+    at = start_training(app_page, runs=0)
+    at.button(key="maml_live_stop").click().run()
+    before = task_caption(at)
+    at.button(key="maml_redraw").click().run()
+    assert not at.exception
+    assert at.number_input(key="maml_task").value == 1 and task_caption(at) != before
+
+
+def test_check_badge_and_pitfall_show_the_lesson(app_page):
+    at = app_page("maml")
+    assert not at.exception
+    assert at.success and "torch.func" in at.success[0].value
+    pitfall = next(c.value for c in at.code if "first-order MAML (detached inner gradient)" in c.value)
+    first, second = (float(line.rsplit(" ", 1)[1]) for line in pitfall.splitlines())
+    assert first < 1e-6 and second > 1e-3  # silently first-order, visibly not second-order
+
+
+def test_diverging_settings_stop_with_a_clear_message(app_page):
+    at = start_training(app_page, {"maml_alpha": "0.05", "maml_steps": "5", "maml_meta_lr": "0.1"})
+    assert not at.exception
+    assert any("NaN" in e.value for e in at.error)
+    assert not live(at)["running"] and live(at)["trainer"].error == "maml.diverged"
+
+
+def test_comparison_runs_on_the_page(app_page):
+    at = app_page("maml", {"maml_compare_iters": "100"})
+    at.toggle(key="maml_compare").set_value(True).run()
+    assert not at.exception and not at.warning
+    assert any("pretrained baseline" in c.value for c in at.caption)
+
+
+def test_create_graph_switch_trains_first_order_and_redraws_the_graph(app_page):
+    at = app_page("maml")
+    red = 'fillcolor="#F28482"'
+    assert red in at.get("graphviz_chart")[0].proto.spec  # second order: the inner backward is in the graph
+    at.toggle(key="maml_create_graph").set_value(False).run()
+    at.button(key="maml_live_start").click().run()
+    assert not at.exception
+    assert live(at)["trainer"].config.second_order is False and live(at)["trainer"].step > 0
+    assert red not in at.get("graphviz_chart")[0].proto.spec
