@@ -150,8 +150,9 @@ def test_moving_a_slider_updates_the_value_and_the_link(server, browser):
     page.context.close()
 
 
-def test_korean_link_opens_the_page_in_korean(server, browser):
-    page = open_page(browser, f"{server}/derivatives?lang=%ED%95%9C%EA%B5%AD%EC%96%B4")
+@pytest.mark.parametrize("language", ["%ED%95%9C%EA%B5%AD%EC%96%B4", "ko"])  # 한국어 as stored, or typed
+def test_korean_link_opens_the_page_in_korean(server, browser, language):
+    page = open_page(browser, f"{server}/derivatives?lang={language}")
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith("고계 도함수")
     page.screenshot(path=str(SHOTS / "derivatives-ko.png"), full_page=True)
     page.context.close()

@@ -57,6 +57,12 @@ def test_language_choice_persists_across_pages(app_page):
     assert at.title[0].value == "고계 도함수"
 
 
+def test_language_code_in_a_typed_link_works_too(app_page):
+    at = app_page("derivatives", {"lang": "ko"})
+    assert not at.exception
+    assert at.title[0].value == "고계 도함수"
+
+
 def test_seed_comes_from_the_link(app_page):
     at = app_page("home", {"seed": "42"})
     assert at.number_input(key="seed").value == 42

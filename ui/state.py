@@ -82,6 +82,10 @@ def toggle(key: str, label: str, value: bool, help: str | None = None, **kwargs)
 def sidebar() -> Settings:
     """Draw the shared sidebar (language, device, seed) and return the choices."""
     with st.sidebar:
+        # The URL stores the language's display name; also accept a typed code such as ?lang=ko.
+        code = st.query_params.get("lang")
+        if code in LANGUAGES and "lang" not in st.session_state:
+            st.session_state["lang"] = code
         st.selectbox("Language / 언어", list(LANGUAGES), key="lang", bind=BIND, format_func=LANGUAGES.get)
         devices = {d.name: d.description for d in available_devices()}
         asked = st.query_params.get("device")
