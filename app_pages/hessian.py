@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import hessian as hs
 from core.checks import compare, run_pitfall
-from core.devices import DeviceError, resolve
+from core.devices import DeviceError, median_seconds, resolve
 from ui import t
 from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.state import select_slider, selectbox, settings, slider, toggle
@@ -239,7 +239,7 @@ def scaling_section(device: str) -> None:
     biggest = rows[-1]
     st.caption(t("hessian.scaling_note", n=f"{biggest['n']:,}", ratio=f"{biggest['hvp'] / biggest['gradient']:.1f}",
                  limit=f"{rows[SCALING_WIDTHS.index(SCALING_FULL_MAX_WIDTH)]['n']:,}"))
-    code_panel(hs.scaling_point, hs.median_seconds)
+    code_panel(hs.scaling_point, median_seconds)
 
 
 def pitfall_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) -> None:

@@ -17,7 +17,7 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from core import hessian as hs  # noqa: E402
-from core.devices import resolve, synchronize  # noqa: E402
+from core.devices import median_seconds, resolve, synchronize  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -95,12 +95,12 @@ def main() -> None:
     problem = hs.make_problem(cfg.medium, device)
     n_medium = hs.parameter_count(cfg.medium)
     vector = hs.unflatten(hs.random_vector(n_medium, 0, problem.params[0]), problem.params)
-    t_hvp_medium = hs.median_seconds(lambda: hs.hvp(problem.loss_fn, problem.params, vector), device, cfg.repeats)
+    t_hvp_medium = median_seconds(lambda: hs.hvp(problem.loss_fn, problem.params, vector), cfg.repeats, device)
     hs.full_hessian(hs.make_problem(hs.NetConfig(4, cfg.medium.depth), device))  # warm torch.func before the peak
     eigenvalues, peak = peak_bytes(lambda: torch.linalg.eigvalsh(hs.full_hessian(problem)), device)
-    t_full = hs.median_seconds(lambda: hs.full_hessian(problem), device, cfg.hessian_repeats)
-    t_full_eig = hs.median_seconds(lambda: torch.linalg.eigvalsh(hs.full_hessian(problem)), device, cfg.hessian_repeats)
-    t_power = hs.median_seconds(lambda: hs.top_eigenvalues(problem.loss_fn, problem.params, 1, cfg.power_tol), device, cfg.repeats)
+    t_full = median_seconds(lambda: hs.full_hessian(problem), cfg.hessian_repeats, device)
+    t_full_eig = median_seconds(lambda: torch.linalg.eigvalsh(hs.full_hessian(problem)), cfg.hessian_repeats, device)
+    t_power = median_seconds(lambda: hs.top_eigenvalues(problem.loss_fn, problem.params, 1, cfg.power_tol), cfg.repeats, device)
     top = hs.top_eigenvalues(problem.loss_fn, problem.params, 1, cfg.power_tol)[0]
     exact = float(eigenvalues[eigenvalues.abs().argmax()])
     estimate = hs.full_hessian_bytes(cfg.medium)

@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from core import maml  # noqa: E402
-from core.devices import resolve, synchronize  # noqa: E402
+from core.devices import median_seconds, resolve  # noqa: E402
 
 SEEDS = (0, 1, 2)
 QUICK = False  # set by --quick: budgets too small for the targets, so no verdicts are printed
@@ -28,19 +28,6 @@ QUICK = False  # set by --quick: budgets too small for the targets, so no verdic
 def verdict(passed: bool) -> str:
     """PASS or MISS against a target; nothing on a quick run."""
     return "" if QUICK else ("PASS" if passed else "MISS")
-
-
-def median_seconds(fn, repeats: int, device) -> float:
-    """Median wall time of fn() over `repeats` calls, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        synchronize(device)
-        start = time.perf_counter()
-        fn()
-        synchronize(device)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def gradient_speed(config: maml.MetaConfig, repeats: int) -> None:

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
-import statistics
 import sys
-import time
 
 import torch
 
@@ -17,20 +15,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core import network_gradients as ng  # noqa: E402
-from core.devices import resolve, synchronize  # noqa: E402
-
-
-def median_seconds(fn, repeats: int, device: torch.device) -> float:
-    """Median wall time of `fn()` over `repeats` runs, after one warm-up, with the device synchronised."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        synchronize(device)
-        start = time.perf_counter()
-        fn()
-        synchronize(device)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from core.devices import median_seconds, resolve  # noqa: E402
+from rerun import page_rerun  # noqa: E402
 
 
 def per_point_field(net: torch.nn.Module, points: torch.Tensor) -> torch.Tensor:
@@ -68,24 +54,9 @@ PAGE_SETTINGS = {"default": {}, "largest": {"ng_width": "32", "ng_depth": "4", "
 
 def bench_page(settings: list[str], repeats: int) -> None:
     """AppTest rerun of the page with a warm cache vs after st.cache_data.clear()."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
     print(f"page rerun (AppTest, CPU), median of {repeats}:")
     for name in settings:
-        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
-        at.switch_page("app_pages/network_gradients.py")
-        for key, value in PAGE_SETTINGS[name].items():
-            at.query_params[key] = value
-        at.run()  # imports and first computations, not timed
-        assert not at.exception, at.exception
-
-        def cold() -> None:
-            st.cache_data.clear()
-            at.run()
-
-        warm_s = median_seconds(at.run, repeats, torch.device("cpu"))
-        cold_s = median_seconds(cold, repeats, torch.device("cpu"))
+        warm_s, cold_s = page_rerun("network_gradients", PAGE_SETTINGS[name], repeats)
         print(f"  {name:8s} settings: cold cache {cold_s:.2f} s, warm cache {warm_s:.2f} s, "
               f"warm is {cold_s / warm_s:.1f}x faster")
 

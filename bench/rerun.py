@@ -2,22 +2,12 @@
 from __future__ import annotations
 
 import pathlib
-import statistics
 import sys
-import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def median_seconds(fn, repeats: int) -> float:
-    """Median wall time of `repeats` calls of fn()."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from core.devices import median_seconds  # noqa: E402
 
 
 def page_rerun(page: str, query: dict, repeats: int) -> tuple[float, float]:

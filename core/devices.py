@@ -1,7 +1,10 @@
 """Which devices this machine offers, and turning a device name into a torch.device."""
 from __future__ import annotations
 
+import statistics
+import time
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 
@@ -53,3 +56,17 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
     elif device.type == "mps":
         torch.mps.synchronize()
+
+
+def median_seconds(fn: Callable[[], object], repeats: int = 5, device: torch.device | None = None) -> float:
+    """Median wall time of fn() over `repeats` runs after one warm-up, the device synchronised."""
+    device = device or torch.device("cpu")
+    fn()
+    times = []
+    for _ in range(repeats):
+        synchronize(device)
+        start = time.perf_counter()
+        fn()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)

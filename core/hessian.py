@@ -8,7 +8,6 @@ is formed only when it fits the memory budget, as the reference the estimators a
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -16,7 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.devices import float_dtype, resolve, synchronize
+from core.devices import float_dtype, median_seconds, resolve
 from core.graph import DotGraph, graph_nodes, to_dot
 
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "gelu": F.gelu, "softplus": F.softplus, "sigmoid": torch.sigmoid}
@@ -279,19 +278,6 @@ def loss_slice(problem: Problem, direction: torch.Tensor, alphas: np.ndarray) ->
         return np.array([float(problem.loss(unflatten(theta + a * direction, problem.params))) for a in alphas])
 
 
-def median_seconds(fn: Callable[[], object], device: torch.device, repeats: int = 5) -> float:
-    """Median wall time of fn() over `repeats` runs after one warm-up, synchronising the device."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        synchronize(device)
-        start = time.perf_counter()
-        fn()
-        synchronize(device)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
 # --- what the page shows: plain data, one function per panel -----------------------------------
 
 def fits_budget(config: NetConfig, device: str = "cpu", budget: int = FULL_HESSIAN_BUDGET_BYTES) -> bool:
@@ -339,7 +325,7 @@ def hvp_report(config: NetConfig, device: str, seed: int = 0) -> HVPReport:
     if fits_budget(config, device):
         methods["torch.func.hessian @ v"] = lambda: full_hessian(problem) @ flat_v
     products = {name: fn().detach().cpu().double().numpy() for name, fn in methods.items()}
-    seconds = {name: median_seconds(fn, dev, repeats=1 if "hessian" in name else 3) for name, fn in methods.items()}
+    seconds = {name: median_seconds(fn, 1 if "hessian" in name else 3, dev) for name, fn in methods.items()}
     reference = hvp_finite_difference(problem, vector).cpu().numpy()
     return HVPReport(parameter_count(config), problem.loss_fn().item(), products, seconds, reference)
 
@@ -420,10 +406,10 @@ def scaling_point(width: int, device: str, with_full: bool) -> dict:
     problem = make_problem(config, dev)
     vector = unflatten(random_vector(parameter_count(config), 0, problem.params[0]), problem.params)
     row = {"n": parameter_count(config),
-           "gradient": median_seconds(lambda: torch.autograd.grad(problem.loss_fn(), problem.params), dev),
-           "hvp": median_seconds(lambda: hvp(problem.loss_fn, problem.params, vector), dev)}
+           "gradient": median_seconds(lambda: torch.autograd.grad(problem.loss_fn(), problem.params), device=dev),
+           "hvp": median_seconds(lambda: hvp(problem.loss_fn, problem.params, vector), device=dev)}
     if with_full:
-        row["full Hessian"] = median_seconds(lambda: full_hessian(problem), dev, repeats=1)
+        row["full Hessian"] = median_seconds(lambda: full_hessian(problem), 1, dev)
     return row
 
 

@@ -30,7 +30,6 @@ def live_training(key: str, make_trainer: Callable[[], Trainer], render: Callabl
     page says so and Start makes a fresh trainer, while the old one stays shown until then.
     """
     state = st.session_state.setdefault(key, {"trainer": None, "running": False, "signature": None})
-    trainer = state["trainer"]
     start, stop, resume, reset = st.columns(4)
     if start.button(t("common.train_start"), key=f"{key}_start", type="primary", width="stretch"):
         state.update(trainer=make_trainer(), running=True, signature=settings_signature)
