@@ -84,3 +84,17 @@ def test_bounded_cache_keeps_small_results_and_drops_oversized_ones():
     assert calls == [10]  # the second call was a cache hit
     make(100_000), make(100_000)
     assert calls == [10, 100_000, 100_000]  # 800 kB is over the cap: computed again, not kept
+
+
+def test_bounded_caches_of_different_functions_do_not_mix():
+    from ui.furniture import bounded_cache
+
+    @bounded_cache()
+    def double(n: int) -> int:
+        return 2 * n
+
+    @bounded_cache()
+    def square(n: int) -> int:
+        return n * n
+
+    assert (double(5), square(5), double(5)) == (10, 25, 10)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import inspect
 import pickle
+import threading
 from typing import Callable
 
 import streamlit as st
@@ -18,14 +19,22 @@ CACHE_ENTRY_BYTES = 8 * 1024 * 1024  # results bigger than this are returned but
 
 def bounded_cache(max_entries: int = CACHE_ENTRIES, max_entry_bytes: int = CACHE_ENTRY_BYTES, ttl: int = 3600):
     """st.cache_data with an entry count, a time to live, and a per-entry size cap."""
+    oversized = threading.local()  # set on a cache miss whose result is over the cap (sessions are threads)
 
     def decorate(fn: Callable):
-        cached = st.cache_data(max_entries=max_entries, ttl=ttl, show_spinner=False)(fn)
+        @functools.wraps(fn)
+        def measured(*args, **kwargs):
+            result = fn(*args, **kwargs)  # runs only on a miss, so hits pay nothing for the size check
+            oversized.flag = len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)) > max_entry_bytes
+            return result
+
+        cached = st.cache_data(max_entries=max_entries, ttl=ttl, show_spinner=False)(measured)
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
+            oversized.flag = False
             result = cached(*args, **kwargs)
-            if len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)) > max_entry_bytes:
+            if oversized.flag:
                 cached.clear(*args, **kwargs)
             return result
 
