@@ -1,13 +1,259 @@
-"""Placeholder until this page is built."""
-import streamlit as st
+"""Page 5: an implicit neural representation trained live on the user's picture, from its pixels or its gradients."""
+import hashlib
+import pathlib
 
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from core import images, inr
+from core.checks import run_pitfall
+from core.devices import DeviceError
+from core.images import ImageError
+from core.inr import FitConfig, SettingsError
 from ui import t
+from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
+from ui.live import live_training
+from ui.state import radio, select_slider, selectbox, settings, slider, toggle
+
+ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
+# Bound widgets keep format_func(option) in the URL: these names never depend on the language.
+SOURCES = {"camera": "📷 camera.png", "still_life": "🍎 still_life.png", "upload": "📤 PNG · JPEG · WebP · BMP · GIF · TIFF"}
+MODEL_NAMES = {"siren": "SIREN (ω₀ = 30)", "relu_pe": "ReLU + PE", "relu": "ReLU", "grid": "grid (multi-res)"}
+SUPERVISION_NAMES = {"pixels": "φ ≈ I", "gradients": "∇φ ≈ ∇I", "laplacian": "Δφ ≈ ΔI 🐢"}
+LEARNING_RATES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
+BATCHES = [1024, 2048, 4096, 8192, 16384, 32768, 65536]
+SIDES = [32, 64, 96, 128, 192, 256, 384, 512]
+WIDTHS = [16, 32, 64, 128, 256, 512]
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
+GRAPH_PIXELS = 4  # the graph is the same for any batch: draw it for a few pixels
+CHECK_PIXELS = 64
+
+
+@bounded_cache()
+def load(data: bytes, side: int, gray: bool) -> images.LoadedImage:
+    """Decode and resize a picture (refusals raise ImageError, which is not cached)."""
+    return images.load_image(data, side, gray)
+
+
+@bounded_cache()
+def ground_truth(pixels: np.ndarray) -> dict:
+    """Sobel x/y and Laplacian of the luminance, as pictures, with their colour scale and the gradient ceiling."""
+    gx, gy = images.sobel(images.luminance(pixels))
+    scale = float(np.percentile(np.abs(np.stack([gx, gy])), 99)) or 1.0
+    lap = images.laplacian(images.luminance(pixels))
+    return {"gx": images.signed_to_rgb(gx, scale), "gy": images.signed_to_rgb(gy, scale), "scale": scale,
+            "lap": images.signed_to_rgb(lap), "ceiling": images.gradient_ceiling(pixels)}
+
+
+def fresh_model(config: FitConfig, channels: int, side: int) -> torch.nn.Module:
+    """An untrained network of the chosen settings (on the CPU: for graphs, checks and pitfalls)."""
+    return inr.build_model(config, channels, side, torch.Generator().manual_seed(config.seed))
+
+
+@bounded_cache()
+def loss_graph(config: FitConfig, channels: int, side: int):
+    """The supervision loss's graph for a few pixels (the drawing does not depend on their values)."""
+    coords = inr.pixel_coords(side, side)[:GRAPH_PIXELS]
+    shape = (GRAPH_PIXELS, channels, 2) if config.supervision == "gradients" else (GRAPH_PIXELS, channels)
+    return inr.loss_graph(fresh_model(config, channels, side), coords, torch.zeros(shape), config.supervision)
+
+
+@bounded_cache()
+def pitfall(config: FitConfig, channels: int, side: int):
+    """Gradient supervision without create_graph=True, run for real."""
+    model = fresh_model(config, channels, side)
+    coords = inr.pixel_coords(side, side)[:GRAPH_PIXELS].clone()
+    return run_pitfall(lambda: inr.gradient_loss_without_create_graph(model, coords, torch.zeros(GRAPH_PIXELS, channels, 2)))
+
+
+def picture() -> tuple[np.ndarray, str] | None:
+    """The chosen sample or upload at working resolution, or None after saying why."""
+    left, middle, right = st.columns([3, 2, 1])
+    with left:
+        source = radio("inr_source", "inr.source", list(SOURCES), "camera", format_func=SOURCES.get, horizontal=True)
+    with middle:
+        side = select_slider("inr_side", "inr.side", SIDES, 128, help="inr.side_help")
+    with right:
+        gray = toggle("inr_gray", "inr.gray", False, help="inr.gray_help")
+    if source == "upload":
+        upload = st.file_uploader(t("inr.upload"), type=UPLOAD_TYPES, key="inr_upload", help=t("inr.upload_help"))
+        if upload is not None:  # kept in the session: switching to a sample and back does not lose it
+            st.session_state["inr_uploaded"] = (upload.name, upload.getvalue())
+        if "inr_uploaded" not in st.session_state:
+            st.info(t("inr.upload_prompt"))
+            return None
+        name, data = st.session_state["inr_uploaded"]
+    else:
+        name = f"{source}.png"
+        data = (ASSETS / name).read_bytes()
+    try:
+        loaded = load(data, side, gray)
+    except ImageError as error:
+        st.error(t(error.key, **error.values))
+        return None
+    for note in loaded.notes:
+        st.warning(t(note))
+    return loaded.pixels, name
+
+
+def show_ground_truth(pixels: np.ndarray, name: str) -> None:
+    """The picture beside its Sobel derivatives (x along the width, y down the height) and Laplacian."""
+    truth = ground_truth(pixels)
+    height, width = pixels.shape[:2]
+    columns = st.columns(4)
+    columns[0].image(pixels, caption=t("inr.picture_caption", name=name, width=width, height=height), width="stretch", clamp=True)
+    columns[1].image(truth["gx"], caption=t("inr.sobel_x"), width="stretch")
+    columns[2].image(truth["gy"], caption=t("inr.sobel_y"), width="stretch")
+    columns[3].image(truth["lap"], caption=t("inr.laplacian"), width="stretch")
+    st.caption(t("inr.colour_key", scale=f"{truth['scale']:.3g}"))
+
+
+def controls(device: str) -> FitConfig:
+    """Model, supervision and training sliders; learning rate and batch remember a value per model and supervision."""
+    left, right = st.columns(2)
+    with left:
+        model = selectbox("inr_model", "inr.model", inr.MODELS, "siren", format_func=MODEL_NAMES.get, help="inr.model_help")
+    with right:
+        supervision = radio("inr_supervision", "inr.supervision", inr.SUPERVISIONS, "pixels",
+                            format_func=SUPERVISION_NAMES.get, horizontal=True, help="inr.supervision_help")
+    st.markdown(t(f"inr.why_{supervision}"))
+    lr, batch = inr.recommended(model, supervision)
+    columns = st.columns(3)
+    with columns[0]:
+        width = select_slider("inr_width", "inr.width", WIDTHS, 128, disabled=model == "grid", help="inr.width_help")
+        depth = slider("inr_depth", "inr.depth", 1, 6, 3, disabled=model == "grid", help="inr.width_help")
+    with columns[1]:
+        lr = select_slider(f"inr_lr_{model}_{supervision}", "inr.lr", LEARNING_RATES, lr, format_func=lambda v: f"{v:.0e}",
+                           help="inr.lr_help")
+        batch = select_slider(f"inr_batch_{model}_{supervision}", "inr.batch", BATCHES, batch, help="inr.batch_help")
+    with columns[2]:
+        steps = slider("inr_steps", "inr.steps", 100, 10000, 2000, step=100)
+        target = slider("inr_target", "inr.target", 20.0, 50.0, 40.0, step=0.5, help="inr.target_help")
+    return FitConfig(model=model, width=width, depth=depth, lr=lr, supervision=supervision, steps=steps,
+                     batch_pixels=batch, device=device, seed=settings().seed, target_psnr=target)
+
+
+def psnr_chart(trainer: inr.INRTrainer, ceiling: float | None) -> alt.Chart:
+    """PSNR against step, with the target and (for gradients) the Sobel ceiling as dashed rules."""
+    data = pd.DataFrame(trainer.history, columns=["step", "seconds", "psnr"]).replace([np.inf, -np.inf], np.nan)
+    line = alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("step:Q", title=t("inr.axis_step")), y=alt.Y("psnr:Q", title="PSNR (dB)", scale=alt.Scale(zero=False)),
+        tooltip=["step", alt.Tooltip("seconds:Q", format=".1f"), alt.Tooltip("psnr:Q", format=".2f")])
+    rules = pd.DataFrame({"y": [trainer.config.target_psnr] + ([ceiling] if ceiling else []),
+                          "what": [t("inr.rule_target")] + ([t("inr.rule_ceiling")] if ceiling else [])})
+    rule = alt.Chart(rules).mark_rule(strokeDash=[5, 4]).encode(y="y:Q", color=alt.Color("what:N", title=None))
+    return (line + rule).properties(height=260)
+
+
+def render_training(trainer: inr.INRTrainer) -> None:
+    """Metrics, preview frames (reconstruction, autograd derivatives, error) and the PSNR curve."""
+    if trainer.prediction is None:
+        return
+    image, prediction = trainer.image, trainer.prediction
+    height, width = image.shape[:2]
+    truth = ground_truth(image)
+    ceiling = truth["ceiling"] if trainer.config.supervision == "gradients" else None
+    metrics = st.columns(4)
+    metrics[0].metric("PSNR", f"{trainer.history[-1][2]:.2f} dB")
+    metrics[1].metric("SSIM", f"{images.ssim(prediction, image):.3f}")
+    metrics[2].metric(t("inr.speed"), f"{trainer.step / max(trainer.seconds, 1e-9):.1f}")
+    if ceiling:
+        metrics[3].metric(t("inr.ceiling"), f"{ceiling:.2f} dB", help=t("inr.ceiling_help"))
+    if trainer.reached_target:
+        st.success(t("inr.reached", target=f"{trainer.config.target_psnr:g}", step=trainer.step, seconds=f"{trainer.seconds:.1f}"))
+    gx, gy = trainer.derivatives(height, width)
+    frames = st.columns(4)
+    frames[0].image(prediction, caption=t("inr.frame_reconstruction", step=trainer.step), width="stretch", clamp=True)
+    frames[1].image(images.signed_to_rgb(gx, truth["scale"]), caption=t("inr.frame_dx"), width="stretch")
+    frames[2].image(images.signed_to_rgb(gy, truth["scale"]), caption=t("inr.frame_dy"), width="stretch")
+    frames[3].image(images.signed_to_rgb(prediction - image, 0.1), caption=t("inr.frame_error"), width="stretch")
+    if trainer.config.supervision != "pixels":
+        st.caption(t(f"inr.align_{trainer.config.supervision}"))
+    st.altair_chart(psnr_chart(trainer, ceiling), width="stretch")
+    st.download_button(t("inr.download"), images.to_png(prediction), file_name="inr_reconstruction.png",
+                       mime="image/png", key="inr_download")
+
+
+def super_resolution(trainer: inr.INRTrainer) -> None:
+    """Render the trained network at 2x or 4x: a continuous picture, beside the bicubic enlargement."""
+    st.subheader(t("inr.superres_title"))
+    st.markdown(t("inr.superres_intro"))
+    height, width = trainer.image.shape[:2]
+    left, right = st.columns([2, 1])
+    with left:
+        scale = radio("inr_scale", "inr.scale", [2, 4], 2, format_func=lambda s: f"{s}×", horizontal=True)
+    with right:
+        if st.button(t("inr.render_button"), key="inr_render"):
+            with st.spinner(t("inr.rendering")):
+                big = trainer.render(height * scale, width * scale)
+            bicubic = images.resize(trainer.image, height * scale, width * scale)
+            st.session_state["inr_big"] = {"scale": scale, "step": trainer.step, "png": images.to_png(big),
+                                           "bicubic": images.to_png(bicubic)}
+    big = st.session_state.get("inr_big")
+    if big:
+        shown = st.columns(2)
+        shown[0].image(big["png"], caption=t("inr.big_caption", scale=big["scale"], step=big["step"]), width="stretch")
+        shown[1].image(big["bicubic"], caption=t("inr.bicubic_caption", scale=big["scale"]), width="stretch")
+        st.download_button(t("inr.download_big", scale=big["scale"]), big["png"], file_name=f"inr_x{big['scale']}.png",
+                           mime="image/png", key="inr_download_big")
 
 
 def page() -> None:
-    """Say plainly that the page is not built yet."""
+    """Picture in; live training, previews, super-resolution, graph, check, code and pitfall out."""
     st.title(t("inr.title"))
-    st.info(t("common.not_built"))
+    st.markdown(t("inr.intro"))
+    device = settings().device
+    loaded = picture()
+    config = controls(device)
+    state = st.session_state.get("inr_live") or {}
+    if loaded is None:
+        if state.get("trainer") is not None:
+            st.info(t("inr.kept_model"))
+            render_training(state["trainer"])
+        return
+    pixels, name = loaded
+    show_ground_truth(pixels, name)
+    height, width = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    try:
+        inr.check_settings(config, height, width, channels)
+        st.caption(t("inr.memory", mb=inr.estimate_memory(config, height, width, channels) // 2**20,
+                     budget=inr.MEMORY_BUDGET // 2**20))
+        ready = True
+    except SettingsError as error:
+        st.error(t(error.key, **error.values))
+        ready = False
+    except DeviceError:
+        st.error(t("inr.err_device", device=device))
+        ready = False
+
+    st.subheader(t("inr.train_title"))
+    signature = (hashlib.sha256(pixels.tobytes()).hexdigest(), pixels.shape, config)
+    if ready:
+        trainer = live_training("inr_live", lambda: inr.INRTrainer(pixels, config), render_training, settings_signature=signature)
+    else:
+        trainer = state.get("trainer")
+        if trainer is not None:
+            render_training(trainer)
+    if trainer is not None and trainer.prediction is not None:
+        super_resolution(trainer)
+
+    side = max(height, width)
+    st.subheader(t("inr.graph_title"))
+    graph_panel(loss_graph(config, channels, side), t(f"inr.graph_caption_{config.supervision}"))
+    st.subheader(t("inr.check_title"))
+    model = trainer.model if trainer is not None else fresh_model(config, channels, side)
+    coords = trainer.coords if trainer is not None else inr.pixel_coords(height, width)
+    chosen = torch.randperm(coords.shape[0], generator=torch.Generator().manual_seed(0))[:CHECK_PIXELS]
+    check_badge(inr.derivative_check(model, coords[chosen.to(coords.device)]))
+    st.caption(t("inr.check_caption_trained" if trainer is not None else "inr.check_caption_fresh"))
+    code_panel(inr.supervised_quantity, inr.coordinate_gradients, inr.coordinate_laplacian, inr.Siren,
+               inr.INRTrainer.train_step, inr.derivative_check, images.sobel, images.integrate_gradients)
+    pitfall_panel(pitfall(config, channels, side), t("inr.pitfall_title"), t("inr.pitfall_explain"))
+    code_panel(inr.gradient_loss_without_create_graph)
 
 
 page()

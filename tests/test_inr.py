@@ -1,0 +1,439 @@
+"""INR page: derivatives against analytic formulas and float64 finite differences, safe loading, training, the page."""
+from __future__ import annotations
+
+import gc
+import io
+import pathlib
+import struct
+import weakref
+import zlib
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from core import images, inr
+from core.images import ImageError, load_image
+from core.inr import FitConfig, INRTrainer, SettingsError
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def encode(picture: Image.Image, fmt: str, **kwargs) -> bytes:
+    """Picture -> file bytes in the given format."""
+    buffer = io.BytesIO()
+    picture.save(buffer, format=fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def grid_xy(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of every pixel centre, float64, shaped (H, W)."""
+    coords = inr.pixel_coords(height, width).double().numpy().reshape(height, width, 2)
+    return coords[..., 0], coords[..., 1]
+
+
+def smooth_image(size: int = 32) -> np.ndarray:
+    """A smooth test picture in [0, 1]: two soft blobs on a tilted plane."""
+    x, y = grid_xy(size, size)
+    picture = 0.4 + 0.15 * x - 0.1 * y + 0.3 * np.exp(-((x - 0.3) ** 2 + y**2) / 0.2) - 0.2 * np.exp(-((x + 0.4) ** 2 + (y + 0.3) ** 2) / 0.1)
+    return picture.astype(np.float32)
+
+
+# ---- derivatives against independent references ------------------------------------------------
+
+
+def analytic(coords: torch.Tensor) -> torch.Tensor:
+    """f(x, y) = sin(3x) cos(2y) + x^2 y, standing in for a network: (N, 2) -> (N, 1)."""
+    x, y = coords[:, 0], coords[:, 1]
+    return (torch.sin(3 * x) * torch.cos(2 * y) + x**2 * y)[:, None]
+
+
+def test_autograd_gradient_of_analytic_image_matches_formula():
+    coords = torch.rand(500, 2, dtype=torch.float64) * 2 - 1
+    coords.requires_grad_(True)
+    grads = inr.coordinate_gradients(analytic(coords), coords, create_graph=False)[:, 0]
+    x, y = coords.detach()[:, 0], coords.detach()[:, 1]
+    torch.testing.assert_close(grads[:, 0], 3 * torch.cos(3 * x) * torch.cos(2 * y) + 2 * x * y, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(grads[:, 1], -2 * torch.sin(3 * x) * torch.sin(2 * y) + x**2, rtol=1e-12, atol=1e-12)
+
+
+def test_autograd_laplacian_of_analytic_image_matches_formula():
+    coords = (torch.rand(300, 2, dtype=torch.float64) * 2 - 1).requires_grad_(True)
+    lap = inr.coordinate_laplacian(analytic(coords), coords)[:, 0]
+    x, y = coords.detach()[:, 0], coords.detach()[:, 1]
+    torch.testing.assert_close(lap, -13 * torch.sin(3 * x) * torch.cos(2 * y) + 2 * y, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("model", inr.MODELS)
+def test_network_derivative_matches_float64_finite_differences(model):
+    trainer = INRTrainer(smooth_image(32), FitConfig(model=model, width=32, depth=2, steps=5))
+    trainer.advance(10)  # a few steps away from the initialisation
+    coords = trainer.coords[torch.randperm(trainer.coords.shape[0], generator=torch.Generator().manual_seed(1))[:64]]
+    check = inr.derivative_check(trainer.model, coords)
+    assert check.compared >= 100 and check.passed, check  # a few points may sit on a ReLU kink
+
+
+def test_derivative_check_catches_a_wrong_derivative(monkeypatch):
+    """The badge's reference is independent: an autograd derivative with x and y swapped must fail."""
+    model = INRTrainer(smooth_image(32), FitConfig(width=32, depth=2)).model
+    coords = inr.pixel_coords(32, 32)[::7]
+    assert inr.derivative_check(model, coords).passed
+    right = inr.coordinate_gradients
+    monkeypatch.setattr(inr, "coordinate_gradients", lambda *args, **kwargs: right(*args, **kwargs).flip(-1))
+    assert not inr.derivative_check(model, coords).passed
+
+
+def test_sobel_labels_x_and_y_and_matches_the_analytic_derivative():
+    x, y = grid_xy(96, 128)
+    picture = 0.5 + 0.2 * np.sin(2 * x) * np.cos(3 * y)
+    gx, gy = images.sobel(picture)
+    inner = (slice(2, -2), slice(2, -2))  # the border repeats pixels, so it is less exact
+    # Sobel = central difference (error h^2/6 f''') smoothed across (error h^2/4 f''): about 1e-3 here.
+    np.testing.assert_allclose(gx[inner], (0.4 * np.cos(2 * x) * np.cos(3 * y))[inner], atol=3e-3)
+    np.testing.assert_allclose(gy[inner], (-0.6 * np.sin(2 * x) * np.sin(3 * y))[inner], atol=3e-3)
+    ramp_x = images.sobel(np.tile(np.linspace(0, 1, 64), (48, 1)))  # brighter to the right
+    assert ramp_x[0][5:-5, 5:-5].min() > 0 and np.abs(ramp_x[1]).max() < 1e-6
+
+
+def test_sobel_keeps_colour_channels_apart():
+    x, y = grid_xy(32, 32)
+    picture = np.stack([x, np.zeros_like(x), y], -1)
+    gx, gy = images.sobel(picture)
+    np.testing.assert_allclose(gx[4:-4, 4:-4, 0], 1, atol=1e-6)
+    np.testing.assert_allclose(gx[..., 1:], 0, atol=1e-6)
+    np.testing.assert_allclose(gy[4:-4, 4:-4, 2], 1, atol=1e-6)
+
+
+def test_laplacian_matches_the_analytic_formula():
+    x, y = grid_xy(64, 64)
+    lap = images.laplacian(np.sin(2 * x) * np.cos(y))
+    # Five-point error h^2/12 (f_xxxx + f_yyyy) with h = 1/32: about 1.4e-3.
+    np.testing.assert_allclose(lap[2:-2, 2:-2], (-5 * np.sin(2 * x) * np.cos(y))[2:-2, 2:-2], atol=3e-3)
+
+
+def test_integrating_exact_gradients_recovers_the_picture():
+    h, w = 48, 64  # a cosine series with zero slope at the border is exactly representable
+    i, j = np.mgrid[0:h, 0:w] + 0.5
+    step = images.pixel_spacing(h, w)
+    cx, cy = np.cos(np.pi * 3 * j / w), np.cos(np.pi * 2 * i / h)
+    sx, sy = np.sin(np.pi * 3 * j / w), np.sin(np.pi * 2 * i / h)
+    picture = 0.3 * cx * cy
+    fx = -0.3 * (np.pi * 3 / w / step) * sx * cy  # chain rule: pixel index = coordinate / step
+    fy = -0.3 * (np.pi * 2 / h / step) * cx * sy
+    np.testing.assert_allclose(images.integrate_gradients(fx, fy), picture, atol=1e-10)
+
+
+def test_gradient_ceiling_is_below_perfect_and_lower_for_sharper_pictures():
+    smooth = smooth_image(64)
+    edges = np.zeros((64, 64), np.float32)
+    edges[16:48, 16:48] = 1.0
+    assert 35 < images.gradient_ceiling(smooth) < np.inf
+    assert images.gradient_ceiling(edges) < images.gradient_ceiling(smooth) - 5
+
+
+# ---- training -----------------------------------------------------------------------------------
+
+
+def test_gradient_supervision_lowers_the_loss_and_reconstructs_a_smooth_picture():
+    picture = smooth_image(32)
+    config = FitConfig(width=64, depth=2, lr=3e-4, supervision="gradients", batch_pixels=1024, steps=300, target_psnr=99)
+    trainer = INRTrainer(picture, config)
+    coords, target = trainer.coords, trainer.targets
+    first = inr.supervision_loss(trainer.model, coords.clone(), target, "gradients").item()
+    trainer.advance(60)
+    last = inr.supervision_loss(trainer.model, coords.clone(), target, "gradients").item()
+    assert trainer.step == 300 and last < first / 20
+    assert trainer.history[-1][2] > 30  # pixels never seen: only gradients, aligned by one constant
+
+
+def test_create_graph_puts_the_gradient_in_the_graph():
+    model = INRTrainer(smooth_image(16), FitConfig(width=16, depth=1)).model
+    coords = inr.pixel_coords(16, 16)[:4].clone().requires_grad_(True)
+    output = model(coords)
+    with_graph = inr.coordinate_gradients(output, coords, create_graph=True)
+    without = inr.coordinate_gradients(output, coords, create_graph=False)
+    assert with_graph.requires_grad and not without.requires_grad
+    assert inr.graph_nodes(with_graph) - inr.graph_nodes(output)  # new nodes made by the backward pass
+    graph = inr.loss_graph(model, coords, torch.zeros(4, 1, 2), "gradients")
+    assert "#F28482" in graph.dot  # drawn as created by create_graph
+    assert "#F28482" not in inr.loss_graph(model, coords, torch.zeros(4, 1), "pixels").dot
+
+
+@pytest.mark.parametrize("channels", [1, 3])
+def test_pitfall_without_create_graph_raises_the_real_error(channels):
+    model = inr.build_model(FitConfig(width=16, depth=1), channels, 16, torch.Generator().manual_seed(0))
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad and does not have a grad_fn"):
+        inr.gradient_loss_without_create_graph(model, inr.pixel_coords(16, 16)[:8].clone(), torch.zeros(8, channels, 2))
+
+
+def test_fit_interface_history_render_and_progress_stop():
+    calls = []
+    result = inr.fit(smooth_image(24), FitConfig(width=32, depth=2, steps=10_000, target_psnr=99),
+                     progress=lambda step, value: calls.append((step, value)) or len(calls) < 3, eval_seconds=0.05)
+    assert len(calls) == 3 and len(result.history) == 3
+    steps, seconds, values = zip(*result.history)
+    assert list(steps) == sorted(steps) and list(seconds) == sorted(seconds) and all(np.isfinite(values))
+    big = result.render(48, 72)
+    assert big.shape == (48, 72) and big.dtype == np.float32 and 0 <= big.min() and big.max() <= 1
+
+
+def test_fit_stops_early_at_the_target_psnr_and_renders_colour():
+    x, y = grid_xy(24, 32)
+    picture = np.stack([0.5 + 0.3 * x, 0.5 - 0.2 * y, 0.5 + 0.1 * x * y], -1).astype(np.float32)
+    result = inr.fit(picture, FitConfig(model="grid", lr=1e-2, steps=5000, target_psnr=30), eval_seconds=0.1)
+    assert result.trainer.reached_target and result.psnr >= 30 and result.history[-1][0] < 5000
+    assert images.psnr(result.render(24, 32), picture) == pytest.approx(result.psnr)
+    assert result.render(96, 128).shape == (96, 128, 3)
+
+
+def test_nan_loss_stops_with_a_message():
+    picture = smooth_image(16)
+    picture[3, 3] = np.nan
+    trainer = INRTrainer(picture, FitConfig(width=16, depth=1, steps=50))
+    trainer.advance(5)
+    assert trainer.error == "common.train_diverged" and trainer.step == 1
+
+
+def test_two_sessions_do_not_share_state_and_a_dropped_trainer_is_freed():
+    picture = smooth_image(24)
+    config = FitConfig(width=32, depth=2, steps=20, target_psnr=99)
+    alone = INRTrainer(picture, config)
+    while not alone.done:
+        alone.advance(5)
+    first, second = INRTrainer(picture, config), INRTrainer(picture, FitConfig(**{**config.__dict__, "seed": 7}))
+    for _ in range(20):  # interleaved, as two browser sessions on one server
+        first.train_step(), second.train_step()
+    for a, b in zip(alone.model.parameters(), first.model.parameters()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    ref = weakref.ref(first.model)
+    del first
+    gc.collect()
+    assert ref() is None
+
+
+@pytest.mark.parametrize("change, key", [
+    (dict(batch_pixels=65536, width=512, depth=6, supervision="gradients"), "inr.err_memory"),
+    (dict(model="relu", supervision="laplacian"), "inr.err_laplacian_piecewise_linear"),
+    (dict(lr=0.0), "inr.err_lr"),
+    (dict(lr=float("nan")), "inr.err_lr"),
+])
+def test_settings_beyond_the_budget_or_meaningless_are_refused(change, key):
+    with pytest.raises(SettingsError) as refused:
+        INRTrainer(np.zeros((256, 256, 3), np.float32), FitConfig(**change))
+    assert refused.value.key == key
+
+
+def test_cpu_resolution_limit_is_refused():
+    with pytest.raises(SettingsError) as refused:
+        inr.check_settings(FitConfig(), 300, 200, 1)
+    assert refused.value.key == "inr.err_resolution"
+
+
+def test_default_settings_fit_the_memory_budget():
+    assert inr.estimate_memory(FitConfig(), 128, 128, 3) < inr.MEMORY_BUDGET / 2
+
+
+# ---- loading pictures ---------------------------------------------------------------------------
+
+
+def png_with_declared_size(width: int, height: int) -> bytes:
+    """A PNG whose header claims a huge size (a decompression bomb); the pixel data is tiny."""
+    data = bytearray(encode(Image.new("L", (1, 1)), "PNG"))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    data[16:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return bytes(data)
+
+
+def test_bad_inputs_get_a_message_key():
+    good = encode(Image.new("RGB", (64, 64), "red"), "PNG")
+    cases = {
+        b"": "inr.err_empty",
+        b"this is not a picture at all": "inr.err_not_image",
+        good[: len(good) // 2]: "inr.err_corrupt",
+        png_with_declared_size(100_000, 100_000): "inr.err_bomb",
+        png_with_declared_size(9000, 9000): "inr.err_bomb",
+        encode(Image.new("L", (1, 1)), "PNG"): "inr.err_too_small",
+        encode(Image.new("RGB", (500, 4)), "PNG"): "inr.err_too_small",
+    }
+    for data, key in cases.items():
+        with pytest.raises(ImageError) as refused:
+            load_image(data, 128)
+        assert refused.value.key == key
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "BMP", "TIFF", "GIF"])
+def test_every_format_loads_at_working_resolution(fmt):
+    x, y = grid_xy(60, 90)
+    rgb = np.stack([0.5 + 0.4 * x, 0.5 + 0.4 * y, 0.5 - 0.3 * x], -1)
+    picture = Image.fromarray((rgb * 255).astype(np.uint8))
+    loaded = load_image(encode(picture, fmt), 128)
+    assert loaded.pixels.shape == (85, 128, 3) and loaded.pixels.dtype == np.float32
+    assert 0 <= loaded.pixels.min() and loaded.pixels.max() <= 1
+
+
+def test_modes_alpha_palette_cmyk_16bit_gray_and_frames():
+    white_ghost = Image.new("RGBA", (32, 32), (255, 0, 0, 0))  # fully transparent red: white on screen
+    loaded = load_image(encode(white_ghost, "PNG"), 32)
+    assert "inr.note_alpha" in loaded.notes and loaded.pixels.ndim == 2 and np.allclose(loaded.pixels, 1)
+    palette = Image.new("RGB", (32, 32), (10, 200, 30)).convert("P", palette=Image.Palette.ADAPTIVE)
+    assert np.allclose(load_image(encode(palette, "PNG"), 32).pixels[0, 0], [10 / 255, 200 / 255, 30 / 255], atol=2 / 255)
+    cmyk = load_image(encode(Image.new("CMYK", (32, 32), (0, 255, 255, 0)), "JPEG"), 32)
+    assert "inr.note_cmyk" in cmyk.notes and cmyk.pixels.shape == (32, 32, 3) and cmyk.pixels[..., 0].mean() > 0.9
+    ramp = (np.linspace(0, 65535, 64 * 64).reshape(64, 64)).astype(np.uint16)
+    deep = load_image(encode(Image.fromarray(ramp), "PNG"), 64)
+    assert "inr.note_16bit" in deep.notes
+    np.testing.assert_allclose(deep.pixels, ramp / 65535, atol=1e-6)  # finer than 8 bits
+    gray = load_image(encode(Image.new("L", (40, 20), 128), "PNG"), 40)
+    assert gray.pixels.shape == (20, 40) and np.allclose(gray.pixels, 128 / 255)
+    frames = [Image.new("L", (32, 32), v) for v in (0, 255)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    animated = load_image(buffer.getvalue(), 32)
+    assert "inr.note_first_frame" in animated.notes and np.allclose(animated.pixels, 0)
+    as_gray = load_image(encode(Image.new("RGB", (32, 32), (255, 0, 0)), "PNG"), 32, gray=True)
+    assert as_gray.pixels.ndim == 2 and np.allclose(as_gray.pixels, 0.299, atol=1e-3)
+
+
+def test_exif_orientation_is_honoured():
+    picture = Image.new("L", (80, 40), 0)
+    picture.paste(255, (0, 0, 40, 40))  # left half white
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to display"
+    loaded = load_image(encode(picture, "JPEG", exif=exif.tobytes()), 80)
+    assert loaded.pixels.shape == (80, 40) and loaded.pixels[:30].mean() > 0.9 and loaded.pixels[50:].mean() < 0.1
+
+
+def test_extreme_aspect_ratio_is_cropped_with_a_note():
+    loaded = load_image(encode(Image.new("L", (2000, 50), 90), "PNG"), 128)
+    assert loaded.pixels.shape == (32, 128) and "inr.note_cropped" in loaded.notes
+
+
+def test_bundled_samples_exist_small_and_licensed():
+    licence = (ROOT / "assets" / "LICENSE.md").read_text()
+    for name in ("camera.png", "still_life.png"):
+        path = ROOT / "assets" / name
+        assert path.stat().st_size < 200_000 and name in licence
+        assert load_image(path.read_bytes(), 256).pixels.shape[1] == 256
+    assert "CC0" in licence
+
+
+def test_png_download_round_trips_the_picture():
+    picture = smooth_image(16)
+    decoded = np.asarray(Image.open(io.BytesIO(images.to_png(picture))), np.float32) / 255
+    np.testing.assert_allclose(decoded, picture, atol=0.5 / 255 + 1e-6)
+
+
+def test_ssim_is_one_for_equal_pictures_and_drops_with_noise():
+    picture = smooth_image(32)
+    noisy = picture + np.random.default_rng(0).normal(0, 0.05, picture.shape)
+    assert images.ssim(picture, picture) == pytest.approx(1.0)
+    assert images.ssim(noisy, picture) < 0.9
+
+
+# ---- the page (AppTest runs fragments once per run(); "train a few steps" = Start, then run()) ----
+
+
+def metric(at, label: str) -> str:
+    """The value of the metric with this label."""
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def train(at, runs: int = 2):
+    """Press Start and let the live fragment tick `runs` more times."""
+    at.button(key="inr_live_start").click().run()
+    for _ in range(runs):
+        at.run()
+    return at
+
+
+def test_page_trains_stops_continues_and_downloads(app_page):
+    at = train(app_page("inr"))
+    assert not at.exception and not at.error
+    first = float(metric(at, "PSNR").split()[0])
+    at.button(key="inr_live_stop").click().run()
+    stopped = metric(at, "PSNR")
+    at.run()
+    assert metric(at, "PSNR") == stopped  # stopped: another rerun trains nothing
+    at.button(key="inr_live_continue").click().run()
+    at.run()
+    assert float(metric(at, "PSNR").split()[0]) > first
+    at.button(key="inr_live_stop").click().run()
+    at.download_button(key="inr_download").click().run()
+    assert not at.exception and metric(at, "PSNR")
+
+
+def test_upload_trains_on_the_uploaded_picture(app_page):
+    at = app_page("inr")
+    at.radio(key="inr_source").set_value("upload").run()
+    assert at.info and not at.exception
+    x, y = grid_xy(40, 60)
+    picture = Image.fromarray((np.stack([0.5 + 0.4 * x, 0.5 + 0.4 * y, 0.5 - 0.3 * x], -1) * 255).astype(np.uint8))
+    at.file_uploader(key="inr_upload").set_value(("mine.webp", encode(picture, "WEBP", lossless=True), "image/webp")).run()
+    assert not at.exception and not at.error
+    assert any("mine.webp, 128×85" in caption for caption in image_captions(at))
+    train(at, runs=1)
+    assert float(metric(at, "PSNR").split()[0]) > 15 and not at.exception
+    at.radio(key="inr_source").set_value("camera").run()
+    at.radio(key="inr_source").set_value("upload").run()
+    assert any("mine.webp" in caption for caption in image_captions(at))  # the upload was kept
+
+
+def image_captions(at) -> list[str]:
+    """Captions of every picture on the page."""
+    return [caption for element in at.image for caption in element.captions]
+
+
+def test_bad_upload_says_why_and_keeps_the_trained_model(app_page):
+    at = train(app_page("inr"), runs=1)
+    at.button(key="inr_live_stop").click().run()
+    trained = metric(at, "PSNR")
+    at.radio(key="inr_source").set_value("upload").run()
+    cut = (ROOT / "assets" / "camera.png").read_bytes()[:5000]  # a download that stopped early
+    at.file_uploader(key="inr_upload").set_value(("broken.png", cut, "image/png")).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [translate("inr.err_corrupt")]
+    assert metric(at, "PSNR") == trained and translate("inr.kept_model") in [i.value for i in at.info]
+
+
+def translate(key: str, **values) -> str:
+    """English catalogue text."""
+    from ui.i18n import translate as tr
+    return tr(key, "en", **values)
+
+
+def test_switching_to_gradient_supervision_shows_create_graph_nodes_and_the_ceiling(app_page):
+    at = app_page("inr", {"inr_side": "64"})
+    assert "#F28482" not in at.get("graphviz_chart")[0].proto.spec
+    at.radio(key="inr_supervision").set_value("gradients").run()
+    assert "#F28482" in at.get("graphviz_chart")[0].proto.spec  # nodes recorded by create_graph=True
+    train(at, runs=1)
+    assert not at.exception and not at.error
+    assert metric(at, "Sobel ceiling").endswith("dB") and translate("inr.align_gradients") in [c.value for c in at.caption]
+    assert any("float64 central differences" in s.value for s in at.success)  # the trained network's check
+
+
+def test_super_resolution_renders_four_times_larger(app_page):
+    at = train(app_page("inr", {"inr_side": "32"}), runs=1)
+    at.radio(key="inr_scale").set_value(4).run()
+    at.button(key="inr_render").click().run()
+    assert not at.exception
+    assert any("at 4×" in caption for caption in image_captions(at)) and at.download_button(key="inr_download_big")
+
+
+def test_refused_settings_explain_and_the_pitfall_shows_the_real_error(app_page):
+    at = app_page("inr", {"inr_side": "512"})
+    assert [e.value for e in at.error] == [translate("inr.err_resolution", side=512, limit=256)]
+    at = app_page("inr", {"inr_model": "ReLU"})
+    at.radio(key="inr_supervision").set_value("laplacian").run()
+    assert [e.value for e in at.error] == [translate("inr.err_laplacian_piecewise_linear", model="relu")]
+    codes = [c.value for c in at.code]
+    assert any(c.startswith("RuntimeError: element 0 of tensors does not require grad") for c in codes)
+
+
+def test_korean_page_runs_and_checks_the_network(app_page):
+    at = app_page("inr")
+    at.selectbox(key="lang").set_value("ko").run()
+    assert not at.exception and at.title[0].value == "신경망 이미지 표현 (INR)"
+    assert any("float64 central differences" in s.value for s in at.success)
