@@ -155,3 +155,26 @@ def test_korean_link_opens_the_page_in_korean(server, browser, language):
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith("고계 도함수")
     page.screenshot(path=str(SHOTS / "derivatives-ko.png"), full_page=True)
     page.context.close()
+
+
+def test_inr_upload_through_the_real_file_input_trains_and_previews(server, browser, tmp_path):
+    from PIL import Image
+
+    picture = tmp_path / "gradient.png"
+    ramp = [[(x * 4, y * 4, 128) for x in range(64)] for y in range(48)]
+    image = Image.new("RGB", (64, 48))
+    image.putdata([pixel for row in ramp for pixel in row])
+    image.save(picture)
+
+    page = open_page(browser, f"{server}/inr")
+    page.get_by_text("PNG · JPEG", exact=False).first.click()
+    wait_until_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(picture))
+    page.get_by_text("gradient.png", exact=False).first.wait_for(timeout=60_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Start").first.click()
+    page.get_by_text("at step", exact=False).first.wait_for(timeout=90_000)  # the live preview's caption
+    assert page.locator('[data-testid="stImage"] img').count() >= 2
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(SHOTS / "inr-training.png"), full_page=True)
+    page.context.close()
