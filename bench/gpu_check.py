@@ -78,7 +78,24 @@ def check_maml():
     return f"maml: batched = loop meta-gradient on cuda (rel {relative:.1e}); 200 iterations trained"
 
 
-CHECKS = [check_devices, check_derivatives, check_network_gradients, check_multi_backward, check_hessian, check_maml]
+def check_inr():
+    from core import inr
+    image = np.random.default_rng(0).random((64, 64)).astype(np.float32)
+    lines = []
+    for model in inr.MODELS:
+        for supervision in ("pixels", "gradients"):
+            config = inr.FitConfig(model=model, supervision=supervision, width=32, depth=2, steps=20, device="cuda")
+            trainer = inr.INRTrainer(image, config)
+            trainer.advance(5)
+            assert trainer.error is None, (model, supervision, trainer.error)
+            assert inr.derivative_check(trainer.model, trainer.coords[:64]).passed, (model, supervision)
+            lines.append(f"{model}/{supervision} step {trainer.step}")
+    result = inr.fit(image, inr.FitConfig(steps=200, device="cuda"))
+    assert np.isfinite(result.history[-1][2]) and result.render(128, 128).shape == (128, 128)
+    return "inr: " + ", ".join(lines) + f"; fit to {result.history[-1][2]:.1f} dB, rendered at 2x"
+
+
+CHECKS = [check_devices, check_derivatives, check_network_gradients, check_multi_backward, check_hessian, check_maml, check_inr]
 
 
 def main() -> int:
