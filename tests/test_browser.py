@@ -56,10 +56,14 @@ def server():
     """A freshly started app on a loopback port; nothing has requested any page yet."""
     _require_browser()
     port = _free_port()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # A file, not a pipe: an unread pipe fills up and blocks the server once it has logged 64 kB.
+    log = open(SHOTS.parent / "streamlit-server.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],  # the test server never reloads; the .venv is big to watch
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:  # the health endpoint is not a page request
@@ -70,10 +74,11 @@ def server():
             time.sleep(0.3)
     else:
         process.kill()
-        pytest.fail("the app did not start: " + process.stdout.read().decode(errors="replace")[-2000:])
+        pytest.fail("the app did not start: " + (SHOTS.parent / "streamlit-server.log").read_text(errors="replace")[-2000:])
     yield base
     process.terminate()
     process.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture(scope="module")
