@@ -5,11 +5,9 @@ Each line prints a ratio of two timings measured in this same process.
 """
 from __future__ import annotations
 
-import argparse
-
 import torch
 
-from rerun import median_seconds, page_rerun
+from rerun import median_seconds, page_rerun, repeats_from_args
 from core import derivatives
 
 CASES = [("page default", "2*x**3", -2.0, 4), ("6th order", "sin(x)*exp(x)/(1 + x**2)", 0.7, 6)]
@@ -24,11 +22,7 @@ def chart_evaluation(expression: str, order: int, points: int, repeats: int) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, for a smoke run")
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    repeats = 3 if args.quick else 9
+    repeats = repeats_from_args(__doc__)
     print(f"{'case':<14} {'measure':<34} {'fast (ms)':>10} {'slow (ms)':>10} {'ratio':>8}")
     for name, expression, x, order in CASES:
         query = {"deriv_expr": expression, "deriv_x": str(x), "deriv_order": str(order)}

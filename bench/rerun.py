@@ -1,4 +1,4 @@
-"""Shared benchmark helpers: median timings, and a page rerun with a warm vs a cleared cache."""
+"""Shared benchmark helpers: the --quick flag, and a page rerun with a warm vs a cleared cache."""
 from __future__ import annotations
 
 import pathlib
@@ -8,6 +8,18 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.devices import median_seconds  # noqa: E402
+
+
+def repeats_from_args(description: str) -> int:
+    """Parse --quick, use one torch thread (as the app does), and return how many times to time each thing."""
+    import argparse
+
+    import torch
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, for a smoke run")
+    torch.set_num_threads(1)
+    return 3 if parser.parse_args().quick else 9
 
 
 def page_rerun(page: str, query: dict, repeats: int) -> tuple[float, float]:
