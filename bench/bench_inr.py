@@ -84,7 +84,7 @@ def speed_table(device: str, baseline_seconds: float, cap: float) -> None:
           f"{verdict(near is not None and near <= 60)}")
 
     image = picture(256)
-    print(f"\n256×256 camera.png, pixels, time to 30 dB: the page's defaults against the SIREN notebook recipe")
+    print("\n256×256 camera.png, pixels, time to 30 dB: the page's defaults against the SIREN notebook recipe")
     recipe = FitConfig(width=256, depth=3, lr=1e-4, batch_pixels=256 * 256, steps=10**6, device=device, target_psnr=30)
     contenders = [("page default: SIREN 128×3, 4096 px/step, lr 1e-3", FitConfig(steps=10**6, device=device, target_psnr=30)),
                   ("grid (fast path), 4096 px/step, lr 1e-2", FitConfig(model="grid", lr=1e-2, steps=10**6, device=device, target_psnr=30))]
