@@ -54,7 +54,8 @@ def code_panel(*functions: Callable, expanded: bool = False) -> None:
 
 def graph_panel(graph: DotGraph, caption: str | None = None) -> None:
     """Render an autograd graph's DOT text, its legend, and a note when it was truncated."""
-    st.graphviz_chart(graph.dot, width="stretch")
+    # Small graphs at their natural size; stretched, a five-node graph would fill a projector screen.
+    st.graphviz_chart(graph.dot, width="stretch" if graph.shown_nodes > 15 else "content")
     st.caption(t("common.graph_legend"))
     if caption:
         st.caption(caption)
