@@ -65,10 +65,10 @@ class PitfallOutcome:
     details: dict = field(default_factory=dict)  # extra numbers a page wants to show
 
 
-def run_pitfall(wrong: Callable[[], Any], details: Callable[[], dict] | None = None) -> PitfallOutcome:
+def run_pitfall(wrong: Callable[[], Any]) -> PitfallOutcome:
     """Run `wrong()` and record the real exception or the value it silently returned."""
     try:
         value = wrong()
     except Exception as exc:  # the point is to show any real PyTorch error
-        return PitfallOutcome(True, type(exc).__name__, str(exc), None, details() if details else {})
-    return PitfallOutcome(False, "", "", value, details() if details else {})
+        return PitfallOutcome(True, type(exc).__name__, str(exc))
+    return PitfallOutcome(False, value=value)
