@@ -221,7 +221,7 @@ def page() -> None:
     st.markdown(f"**{t('maml.check_title')}**")
     check_badge(check)
     st.info(t("maml.query_note"))
-    code_panel(maml.TaskLinear, maml.task_losses, maml.adapt, maml.meta_loss, maml.MetaTrainer.train_step,
+    code_panel(maml.Dense, maml.mean_task_loss, maml.adapt, maml.meta_loss, maml.MetaTrainer.train_step,
                maml.reference_meta_gradient)
     with st.expander(t("maml.code_reference")):
         st.code(inspect.getsource(maml.meta_loss_loop), language="python")

@@ -17,6 +17,9 @@ def tiny_setup(second_order=True, inner_steps=2, hidden=4, dtype=torch.float64, 
     """A small float64 net and a meta-batch of tasks, for exact comparisons."""
     torch.manual_seed(seed)
     model = maml.make_model(hidden).to(dtype)
+    with torch.no_grad():  # a generic point: zero second-layer biases put points exactly on a ReLU kink
+        for layer in model[::2]:
+            layer.bias.add_(0.1 * torch.randn_like(layer.bias))
     tasks = maml.sample_tasks(3, 5, torch.Generator().manual_seed(seed), dtype=dtype)
     config = MetaConfig(hidden=hidden, inner_steps=inner_steps, second_order=second_order, inner_lr=0.05, meta_batch=3)
     return model, tasks, config
@@ -120,6 +123,28 @@ def test_sampled_tasks_follow_the_sinusoid_distribution():
     assert tasks.x_support.abs().max() <= 5 and tasks.x_query.shape == (500, 10, 1)
     expected = tasks.amplitude[:, None, None] * torch.sin(tasks.x_query - tasks.phase[:, None, None])
     torch.testing.assert_close(tasks.y_query, expected)
+
+
+def test_model_is_seeded_and_matches_a_plain_linear_network():
+    model = maml.make_model(40, seed=3)
+    again = maml.make_model(40, seed=3)
+    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), again.parameters()))
+    first = model[0]
+    bends = -first.bias / first.weight  # where each first-layer unit's ReLU bends
+    assert bends.min() >= -5 and bends.max() <= 5 and bends.std() > 2
+    assert torch.all(first.weight * 0 + first.bias <= 0)  # every unit is off at x = 0
+    assert all(not layer.bias.any() for layer in model[2::2])
+    # Dense stores (in, out); the same network written with nn.Linear's (out, in) gives the same outputs.
+    reference = torch.nn.Sequential(torch.nn.Linear(1, 40), torch.nn.ReLU(), torch.nn.Linear(40, 40), torch.nn.ReLU(),
+                                    torch.nn.Linear(40, 1))
+    with torch.no_grad():
+        for linear, dense in zip(reference[::2], model[::2]):
+            linear.weight.copy_(dense.weight.T)
+            linear.bias.copy_(dense.bias[0])
+    x = torch.linspace(-5, 5, 50).reshape(-1, 1)
+    torch.testing.assert_close(model(x), reference(x))
+    fast = maml.per_task(dict(model.named_parameters()), 2)
+    torch.testing.assert_close(maml.batched_forward(model, fast, x.expand(2, -1, -1)), reference(x).expand(2, -1, -1))
 
 
 def test_short_training_lowers_held_out_mse():
