@@ -109,7 +109,7 @@ def make_model(hidden: int = 40, seed: int | None = None) -> nn.Sequential:
             bound = math.sqrt(6 / layer.weight.shape[0])
             layer.weight.uniform_(-bound, bound, generator=generator)
     # Measured after 3,000 iterations (300 held-out tasks, 1-step MSE): zero biases and PyTorch's default weights
-    # give 0.68-0.83 (seeds 10-15); the bends alone 0.54-0.67 (seeds 10-15); bends and He 0.49-0.54 (seeds 10-12).
+    # give 0.68-0.83, the bends alone 0.54-0.67, the bends and He 0.49-0.58 (the same seeds, 10-15).
     # bench/bench_maml.py re-measures the result.
     return model
 
