@@ -132,7 +132,7 @@ def test_model_is_seeded_and_matches_a_plain_linear_network():
     first = model[0]
     bends = -first.bias / first.weight  # where each first-layer unit's ReLU bends
     assert bends.min() >= -5 and bends.max() <= 5 and bends.std() > 2
-    assert torch.all(first.weight * 0 + first.bias <= 0)  # every unit is off at x = 0
+    assert torch.all(first.bias <= 0)  # the pre-activation at x = 0: every unit is off there
     assert all(not layer.bias.any() for layer in model[2::2])
     # Dense stores (in, out); the same network written with nn.Linear's (out, in) gives the same outputs.
     reference = torch.nn.Sequential(torch.nn.Linear(1, 40), torch.nn.ReLU(), torch.nn.Linear(40, 40), torch.nn.ReLU(),
