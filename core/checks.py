@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
+import torch
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,8 @@ class Check:
 
 def compare(values: Any, reference: Any, reference_name: str, tolerance: float) -> Check:
     """Compare two equally shaped collections of numbers; NaN pairs (both undefined) are skipped."""
-    a = np.asarray(_to_numpy(values), dtype=np.float64).ravel()
-    b = np.asarray(_to_numpy(reference), dtype=np.float64).ravel()
+    a = np.asarray(to_numpy(values), dtype=np.float64).ravel()
+    b = np.asarray(to_numpy(reference), dtype=np.float64).ravel()
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
     both_nan = np.isnan(a) & np.isnan(b)
@@ -41,15 +42,11 @@ def compare(values: Any, reference: Any, reference_name: str, tolerance: float) 
     return Check(reference_name, float(diff.max()), float((diff / scale).max()), tolerance, int(a.size))
 
 
-def _to_numpy(values: Any) -> Any:
-    """Accept tensors, lists of tensors, numpy arrays and plain numbers."""
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - torch is a hard dependency
-        torch = None
-    if torch is not None and isinstance(values, torch.Tensor):
-        return values.detach().cpu().double().numpy()
-    if isinstance(values, (list, tuple)) and values and torch is not None and isinstance(values[0], torch.Tensor):
+def to_numpy(values: Any) -> Any:
+    """A tensor, or a list of tensors (concatenated), as a float64 numpy array of its own; other values as they are."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu().double().numpy().copy()  # a copy: later in-place updates (.grad) must not show
+    if isinstance(values, (list, tuple)) and values and isinstance(values[0], torch.Tensor):
         return np.concatenate([v.detach().cpu().double().numpy().ravel() for v in values])
     return values
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.checks import PitfallOutcome, run_pitfall
+from core.checks import PitfallOutcome, run_pitfall, to_numpy
 from core.devices import float_dtype, resolve
 from core.graph import DotGraph, graph_nodes, to_dot
 
@@ -67,11 +67,6 @@ def head_losses(h: torch.Tensor, y1: torch.Tensor, y2: torch.Tensor) -> tuple[to
 def losses(model: TwoHeads, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """One forward pass: the trunk's output h, loss1 and loss2."""
     return head_losses(*model(x))
-
-
-def numpy(tensor: torch.Tensor) -> np.ndarray:
-    """A float64 copy on the CPU."""
-    return tensor.detach().cpu().double().numpy().copy()
 
 
 def trunk_vector(grads: dict[str, np.ndarray]) -> np.ndarray:
@@ -137,7 +132,7 @@ class Recorder:
 
     def _record(self, code: str, versions: dict, error: str) -> None:
         modified = tuple(n for n, p in self.params.items() if n in versions and p._version != versions[n])
-        grads = {n: np.zeros(tuple(p.shape)) if p.grad is None else numpy(p.grad) for n, p in self.params.items()}
+        grads = {n: np.zeros(tuple(p.shape)) if p.grad is None else to_numpy(p.grad) for n, p in self.params.items()}
         held = held_tensors(*self.outputs, sizes=self.sizes)
         self.steps.append(Step(code, tuple(dict.fromkeys(self.accumulated)), modified, grads,
                                len(held), sum(held.values()), error))
@@ -259,8 +254,8 @@ def step_between(setup: Setup, device="cpu") -> StepBetween:
     g2_fresh = torch.autograd.grad(loss2_fresh, params, allow_unused=True)
     return StepBetween(
         scenario, versions, (int(found[1]), int(found[2])) if found else None,
-        numpy(h), numpy(h_fresh), loss2.item(), loss2_fresh.item(), g2_stale,
-        {n: np.zeros(tuple(p.shape)) if g is None else numpy(g) for n, p, g in zip(names, params, g2_fresh)},
+        to_numpy(h), to_numpy(h_fresh), loss2.item(), loss2_fresh.item(), g2_stale,
+        {n: np.zeros(tuple(p.shape)) if g is None else to_numpy(g) for n, p, g in zip(names, params, g2_fresh)},
     )
 
 
@@ -319,7 +314,7 @@ def reference_grads(setup: Setup, device="cpu", after_step: bool = False) -> tup
     if after_step:
         g1 = torch.func.grad(head_loss(1))(params)
         params = {n: p - setup.lr * g1[n] for n, p in params.items()}
-    return tuple({n: numpy(g) for n, g in torch.func.grad(head_loss(k))(params).items()} for k in (1, 2))
+    return tuple({n: to_numpy(g) for n, g in torch.func.grad(head_loss(k))(params).items()} for k in (1, 2))
 
 
 def graphs(setup: Setup, device="cpu") -> tuple[DotGraph, DotGraph]:

@@ -18,7 +18,7 @@ from torch import nn
 from torch.func import functional_call, grad, jacrev, vmap
 from torch.nn.utils import parameters_to_vector
 
-from core.checks import Check, compare
+from core.checks import Check, compare, to_numpy
 from core.devices import float_dtype, resolve
 from core.graph import DotGraph, graph_nodes, to_dot
 
@@ -70,10 +70,6 @@ def _point(x: tuple[float, float], device: torch.device, requires_grad: bool = F
     return torch.tensor(x, dtype=float_dtype(device), device=device, requires_grad=requires_grad)
 
 
-def _numpy(tensor: torch.Tensor) -> np.ndarray:
-    return tensor.detach().cpu().double().numpy()
-
-
 def _tolerance(device: torch.device) -> float:
     return 1e-6 if float_dtype(device) == torch.float64 else 1e-3
 
@@ -107,7 +103,7 @@ def input_gradient_field(config: NetConfig, device: str = "cpu", extent: float =
     # Rows do not interact, so the gradient of the sum is every point's own gradient.
     (grad_x,) = torch.autograd.grad(f, points, grad_outputs=torch.ones_like(f))
     n = resolution
-    return Field(_numpy(axis), _numpy(f).reshape(n, n), _numpy(grad_x).reshape(n, n, 2))
+    return Field(to_numpy(axis), to_numpy(f).reshape(n, n), to_numpy(grad_x).reshape(n, n, 2))
 
 
 @dataclass(frozen=True)
@@ -130,8 +126,8 @@ def gradients_at(config: NetConfig, x: tuple[float, float], device: str = "cpu")
     params = list(net.parameters())
     input_grad, *param_grads = torch.autograd.grad(f, [point, *params])
     flat = parameters_to_vector(param_grads)  # the one list of all parameters' gradients
-    return PointGradients(float(f.detach()), _numpy(input_grad), parameter_labels(config),
-                          [_numpy(g) for g in param_grads], _numpy(flat))
+    return PointGradients(float(f.detach()), to_numpy(input_grad), parameter_labels(config),
+                          [to_numpy(g) for g in param_grads], to_numpy(flat))
 
 
 # ---------------------------------------------------------------- double backprop
@@ -162,8 +158,8 @@ def double_backprop(config: NetConfig, x: tuple[float, float], device: str = "cp
                    if part.requires_grad else torch.zeros_like(p))
     G = sum(g.pow(2).sum() for g in grads)
     grad_G = torch.autograd.grad(G, params, materialize_grads=True)  # G does not involve the last bias: zeros
-    return DoubleBackprop(float(G.detach()), parameter_labels(config), [_numpy(g) for g in grad_G],
-                          [_numpy(o) for o in own])
+    return DoubleBackprop(float(G.detach()), parameter_labels(config), [to_numpy(g) for g in grad_G],
+                          [to_numpy(o) for o in own])
 
 
 @dataclass(frozen=True)
@@ -299,7 +295,7 @@ def wrong_no_create_graph(config: NetConfig, x: tuple[float, float], device: str
     params = list(net.parameters())
     grads = torch.autograd.grad(f, params)  # create_graph=False (the default)
     G = sum(g.pow(2).sum() for g in grads)
-    return _numpy(torch.autograd.grad(G, params[0])[0])
+    return to_numpy(torch.autograd.grad(G, params[0])[0])
 
 
 @dataclass(frozen=True)
@@ -319,13 +315,13 @@ def wrong_backward_twice(config: NetConfig, x: tuple[float, float], device: str 
     point = _point(x, device)
     weight = net[0].weight
     net(point).squeeze().backward()
-    once = _numpy(weight.grad[0]).copy()
+    once = to_numpy(weight.grad[0])
     net(point).squeeze().backward()  # adds to .grad, it does not overwrite it
-    twice = _numpy(weight.grad[0]).copy()
+    twice = to_numpy(weight.grad[0])
     net.zero_grad()  # sets .grad to None (set_to_none=True by default)
     none_after = weight.grad is None
     net(point).squeeze().backward()
-    return Accumulation(once, twice, none_after, _numpy(weight.grad[0]).copy())
+    return Accumulation(once, twice, none_after, to_numpy(weight.grad[0]))
 
 
 def wrong_first_only(config: NetConfig, x: tuple[float, float], device: str = "cpu") -> tuple[tuple, int]:
@@ -436,10 +432,10 @@ class PenaltyTrainer:
             points = points.detach().requires_grad_(True)
             logits = net(points).squeeze(-1)
             (grad_x,) = torch.autograd.grad(logits.sum(), points)
-            probability.append(_numpy(torch.sigmoid(logits)).reshape(resolution, resolution))
-            grad_norm.append(_numpy(grad_x.norm(dim=1)).reshape(resolution, resolution))
+            probability.append(to_numpy(torch.sigmoid(logits)).reshape(resolution, resolution))
+            grad_norm.append(to_numpy(grad_x.norm(dim=1)).reshape(resolution, resolution))
             with torch.no_grad():
                 accuracy.append(float(((net(self.X).squeeze(-1) > 0).to(self.y.dtype) == self.y).double().mean()))
         history = np.array(self.history, dtype=np.float64).reshape(-1, 5)
-        return TrainView(_numpy(axis), tuple(probability), tuple(grad_norm), _numpy(self.X), _numpy(self.y),
+        return TrainView(to_numpy(axis), tuple(probability), tuple(grad_norm), to_numpy(self.X), to_numpy(self.y),
                          history, tuple(accuracy))
