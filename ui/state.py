@@ -79,8 +79,8 @@ def toggle(key: str, label: str, value: bool, help: str | None = None, **kwargs)
     return st.toggle(t(label), value=value, key=key, bind=BIND, help=t(help) if help else None, **kwargs)
 
 
-def sidebar() -> Settings:
-    """Draw the shared sidebar (language, device, seed) and return the choices."""
+def sidebar() -> None:
+    """Draw the shared sidebar (language, device, seed); pages read the choices through settings()."""
     with st.sidebar:
         # The URL stores the language's display name; also accept a typed code such as ?lang=ko.
         code = st.query_params.get("lang")
@@ -94,9 +94,8 @@ def sidebar() -> Settings:
         # Options are torch names (cpu, cuda:0, mps) so a shared link means the same on any machine.
         device = selectbox("device", "common.device", devices, help="common.device_help")
         st.caption(devices[device])
-        seed = number_input("seed", "common.seed", 0, 2**31 - 1, 0, step=1, help="common.seed_help")
+        number_input("seed", "common.seed", 0, 2**31 - 1, 0, step=1, help="common.seed_help")
         st.caption(t("common.sidebar_share"))
-    return Settings(device=device, lang=lang(), seed=int(seed))
 
 
 def settings() -> Settings:
