@@ -41,8 +41,7 @@ FUNCTIONS: dict[str, tuple[Callable, Callable]] = {
     "erf": (torch.erf, sympy.erf),
 }
 CONSTANTS = {"pi": (math.pi, sympy.pi), "e": (math.e, sympy.E)}
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_UNARY = {ast.USub: "-", ast.UAdd: "+"}
+_UNARY = (ast.USub, ast.UAdd)
 _ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
                ast.Div: lambda a, b: a / b}
 
@@ -98,10 +97,10 @@ def _check(node: ast.AST, depth: int) -> float | None:
         if node.id in CONSTANTS:
             return CONSTANTS[node.id][0]
         raise _fail("name", f"the name '{node.id}' is not allowed: use x, pi or e", node, node.id)
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, _UNARY):
         value = _check(node.operand, depth + 1)
         return None if value is None else (-value if isinstance(node.op, ast.USub) else value)
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+    if isinstance(node, ast.BinOp) and type(node.op) in _FLOAT_OPS:
         left, right = _check(node.left, depth + 1), _check(node.right, depth + 1)
         if isinstance(node.op, ast.Pow) and right is not None and abs(right) > MAX_EXPONENT:
             raise _fail("exponent_too_big", f"exponents larger than {MAX_EXPONENT} are not allowed", node.right)
@@ -126,14 +125,11 @@ def _check(node: ast.AST, depth: int) -> float | None:
 
 
 def _fold(node: ast.BinOp, left: float, right: float) -> float:
-    """Evaluate a constant operation in plain floats (which overflow instead of hanging)."""
+    """Evaluate a constant operation in plain floats (which overflow instead of hanging), as the built function does."""
     try:
-        value = left ** right if isinstance(node.op, ast.Pow) else _ARITHMETIC[type(node.op)](left, right)
-    except ZeroDivisionError:
-        return math.nan
+        return float(_FLOAT_OPS[type(node.op)](left, right))
     except OverflowError:
         raise _fail("number_too_big", "a constant in the formula is too large", node)
-    return value.real if isinstance(value, complex) else float(value)
 
 
 def _fold_call(node: ast.Call, name: str, value: float) -> float:
@@ -160,7 +156,7 @@ def _to_torch(node: ast.AST) -> Callable[[torch.Tensor], torch.Tensor | float]:
         return (lambda x: -operand(x)) if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.BinOp):
         left, right = _to_torch(node.left), _to_torch(node.right)
-        op = {**_ARITHMETIC, ast.Pow: _power, ast.Div: _divide}[type(node.op)]
+        op = _FLOAT_OPS[type(node.op)]
         return lambda x: op(left(x), right(x))
     fn, argument = FUNCTIONS[node.func.id][0], _to_torch(node.args[0])
     return lambda x: fn(_as_tensor(argument(x), x))
@@ -185,6 +181,10 @@ def _power(base, exponent):
         except ZeroDivisionError:
             return math.inf
     return base ** exponent
+
+
+# The arithmetic of formulas, on tensors and on plain floats alike (constants are folded with the same rules).
+_FLOAT_OPS = {**_ARITHMETIC, ast.Pow: _power, ast.Div: _divide}
 
 
 def _to_sympy(node: ast.AST) -> sympy.Expr:

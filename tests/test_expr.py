@@ -1,4 +1,5 @@
 """The formula parser: whitelisted formulas parse, everything else raises ExpressionError."""
+import ast
 import math
 
 import pytest
@@ -6,6 +7,7 @@ import sympy
 import torch
 from hypothesis import given, settings, strategies as st
 
+from core import expr
 from core.expr import MAX_LENGTH, ExpressionError, parse, symbol
 
 
@@ -32,6 +34,14 @@ def test_parentheses_do_not_nest_the_tree():
 
 def test_formula_without_x_broadcasts():
     assert parse("3")(torch.zeros(4)).tolist() == [3.0] * 4
+
+
+@pytest.mark.parametrize("constant", ["1/0", "-1/0", "0/0", "(-8)**(1/3)", "0**-1", "2**0.5", "(-2)**3"])
+def test_constants_fold_as_the_built_function_computes_them(constant):
+    # The parser's checks see the folded value; it must be the number the formula really evaluates to.
+    folded = expr._check(ast.parse(constant, mode="eval").body, 0)
+    built = float(parse(f"x*0 + {constant}")(torch.zeros(1))[0])
+    assert folded == pytest.approx(built, nan_ok=True)
 
 
 def test_integers_stay_exact_in_sympy():
@@ -64,6 +74,7 @@ def test_integers_stay_exact_in_sympy():
     ("x**10**10", "exponent_too_big"),
     ("x**1000", "exponent_too_big"),
     ("9**9**9", "exponent_too_big"),
+    ("x**(1/0)", "exponent_too_big"),  # the exponent folds to inf, as the built function computes it
     ("exp(exp(exp(10)))", "number_too_big"),
     ("1e400", "number_too_big"),
     ("12345678901", "number_too_big"),
