@@ -58,10 +58,12 @@ def synchronize(device: torch.device) -> None:
         torch.mps.synchronize()
 
 
-def median_seconds(fn: Callable[[], object], repeats: int = 5, device: torch.device | None = None) -> float:
-    """Median wall time of fn() over `repeats` runs after one warm-up, the device synchronised."""
+def median_seconds(fn: Callable[[], object], repeats: int = 5, device: torch.device | None = None,
+                   warmup: bool = True) -> float:
+    """Median wall time of fn() over `repeats` runs after one warm-up (skip it if fn just ran), the device synchronised."""
     device = device or torch.device("cpu")
-    fn()
+    if warmup:
+        fn()
     times = []
     for _ in range(repeats):
         synchronize(device)
