@@ -104,7 +104,7 @@ def network_section(config: hs.NetConfig, device: str) -> hs.Spectrum | None:
 
     st.subheader(t("hessian.full_title"))
     if not fits:
-        st.warning(t("hessian.full_refused", n=f"{report.n:,}", need=f"{hs.full_hessian_bytes(config) / MB:,.0f}",
+        st.warning(t("hessian.full_refused", n=f"{report.n:,}", need=f"{hs.full_hessian_bytes(config, device) / MB:,.0f}",
                      budget=f"{hs.FULL_HESSIAN_BUDGET_BYTES / MB:,.0f}"))
         return None
     with st.spinner(t("hessian.full_running")):
@@ -254,7 +254,7 @@ def pitfall_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None
     pitfall_panel(no_graph, t("hessian.no_graph_title"), t("hessian.no_graph_explain"))
     code_panel(hs.blog_scalar_hvp, hs.hvp_without_create_graph)
     relu = replace(config, activation="relu")
-    if exact is None or not hs.fits_budget(relu, device):
+    if exact is None:  # the full Hessian did not fit (its size does not depend on the activation)
         st.info(t("hessian.relu_needs_full"))
         return
     smooth = config if config.activation != "relu" else replace(config, activation="tanh")

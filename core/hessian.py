@@ -44,8 +44,9 @@ def parameter_count(config: NetConfig) -> int:
     return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
 
 
-def full_hessian_bytes(config: NetConfig, itemsize: int = 8) -> int:
-    """Upper bound on the memory torch.func.hessian and eigvalsh need (measured peaks were 40-100% of it)."""
+def full_hessian_bytes(config: NetConfig, device: str = "cpu") -> int:
+    """Upper bound on the memory torch.func.hessian and eigvalsh need on `device` (measured peaks were 40-100% of it)."""
+    itemsize = torch.finfo(float_dtype(resolve(device))).bits // 8
     n = parameter_count(config)
     per_column = config.samples * sum(layer_sizes(config)) * 8  # activations and their tangents, vmapped over N
     return itemsize * n * (3 * n + per_column)
@@ -282,7 +283,7 @@ def loss_slice(problem: Problem, direction: torch.Tensor, alphas: np.ndarray) ->
 
 def fits_budget(config: NetConfig, device: str = "cpu", budget: int = FULL_HESSIAN_BUDGET_BYTES) -> bool:
     """Whether the full Hessian's memory estimate fits the configured budget."""
-    return full_hessian_bytes(config, torch.finfo(float_dtype(resolve(device))).bits // 8) <= budget
+    return full_hessian_bytes(config, device) <= budget
 
 
 def _pool(matrix: np.ndarray, cells: int) -> np.ndarray:
