@@ -119,9 +119,12 @@ def resize(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
     return np.clip(out, 0, 1).astype(np.float32)
 
 
+LUMA = (0.299, 0.587, 0.114)  # Rec. 601 weights of R, G, B
+
+
 def luminance(pixels: np.ndarray) -> np.ndarray:
     """Rec. 601 luma of an RGB array; a gray array is returned as is."""
-    return pixels if pixels.ndim == 2 else pixels @ np.array([0.299, 0.587, 0.114], dtype=pixels.dtype)
+    return pixels if pixels.ndim == 2 else pixels @ np.array(LUMA, dtype=pixels.dtype)
 
 
 def pixel_spacing(height: int, width: int) -> float:

@@ -19,7 +19,7 @@ from torch import nn
 from core.checks import Check, compare
 from core.devices import resolve, synchronize
 from core.graph import DotGraph, graph_nodes, to_dot
-from core.images import laplacian, pixel_spacing, psnr, sobel
+from core.images import LUMA, laplacian, pixel_spacing, psnr, sobel
 
 MODELS = ("siren", "relu_pe", "relu", "grid")
 SUPERVISIONS = ("pixels", "gradients", "laplacian")
@@ -321,6 +321,7 @@ class INRTrainer:
         self.history: list[tuple[int, float, float]] = []
         self.alignment = np.zeros((3, self.channels))  # the constant or plane added to the network's output
         self.prediction: np.ndarray | None = None  # the last evaluated, aligned reconstruction
+        self._derivatives: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None  # (step, size), d/dx and d/dy
 
     def train_step(self) -> float:
         """One Adam step on a random batch of pixels (or all of them); returns the loss."""
@@ -384,15 +385,21 @@ class INRTrainer:
         return self.finish(self.forward(height, width), height, width)
 
     def derivatives(self, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-        """Autograd d/dx and d/dy of the network's luminance at every pixel (no create_graph: display only)."""
-        weights = torch.tensor([0.299, 0.587, 0.114] if self.channels == 3 else [1.0], device=self.device)
-        parts = []
-        for chunk in pixel_coords(height, width, self.device).split(CHUNK):
-            chunk.requires_grad_(True)
-            output = self.model(chunk)
-            parts.append(torch.autograd.grad(output, chunk, grad_outputs=weights.expand_as(output))[0].detach())
-        grads = torch.cat(parts).cpu().numpy().reshape(height, width, 2)
-        return grads[..., 0], grads[..., 1]
+        """Autograd d/dx and d/dy of the network's luminance at every pixel (no create_graph: display only).
+
+        Kept until the next training step: the page redraws far more often than the network changes.
+        """
+        key = (self.step, height, width)
+        if self._derivatives is None or self._derivatives[0] != key:
+            weights = torch.tensor(LUMA if self.channels == 3 else [1.0], device=self.device)
+            parts = []
+            for chunk in pixel_coords(height, width, self.device).split(CHUNK):
+                chunk.requires_grad_(True)
+                output = self.model(chunk)
+                parts.append(torch.autograd.grad(output, chunk, grad_outputs=weights.expand_as(output))[0].detach())
+            grads = torch.cat(parts).cpu().numpy().reshape(height, width, 2)
+            self._derivatives = key, (grads[..., 0], grads[..., 1])
+        return self._derivatives[1]
 
 
 @dataclass

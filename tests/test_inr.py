@@ -74,6 +74,15 @@ def test_network_derivative_matches_float64_finite_differences(model):
     assert check.compared >= 100 and check.passed, check  # a few points may sit on a ReLU kink
 
 
+def test_derivative_previews_are_kept_until_the_network_changes():
+    trainer = INRTrainer(smooth_image(16), FitConfig(width=16, depth=1, steps=1))
+    before = trainer.derivatives(16, 16)
+    assert trainer.derivatives(16, 16) is before  # a redraw reuses them
+    trainer.advance(10)  # one training step
+    after = trainer.derivatives(16, 16)
+    assert trainer.step == 1 and not np.array_equal(after[0], before[0])
+
+
 def test_derivative_check_catches_a_wrong_derivative(monkeypatch):
     """The badge's reference is independent: an autograd derivative with x and y swapped must fail."""
     model = INRTrainer(smooth_image(32), FitConfig(width=32, depth=2)).model
