@@ -65,7 +65,7 @@ def loss_graph(config: FitConfig, channels: int, side: int):
 def pitfall(config: FitConfig, channels: int, side: int):
     """Gradient supervision without create_graph=True, run for real."""
     model = fresh_model(config, channels, side)
-    coords = inr.pixel_coords(side, side)[:GRAPH_PIXELS].clone()
+    coords = inr.pixel_coords(side, side)[:GRAPH_PIXELS]
     return run_pitfall(lambda: inr.gradient_loss_without_create_graph(model, coords, torch.zeros(GRAPH_PIXELS, channels, 2)))
 
 

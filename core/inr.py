@@ -196,13 +196,13 @@ def supervised_quantity(output: torch.Tensor, coords: torch.Tensor, supervision:
 
 def supervision_loss(model: nn.Module, coords: torch.Tensor, target: torch.Tensor, supervision: str) -> torch.Tensor:
     """Mean squared error of the network's pixels, gradients or Laplacian against the picture's."""
-    coords = coords.requires_grad_(supervision != "pixels")
+    coords = coords.detach().requires_grad_(supervision != "pixels")  # a new leaf: the caller's tensor is untouched
     return ((supervised_quantity(model(coords), coords, supervision) - target) ** 2).mean()
 
 
 def gradient_loss_without_create_graph(model: nn.Module, coords: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """The pitfall: the gradient taken without create_graph is a constant, so backward finds no path to the weights."""
-    coords = coords.requires_grad_(True)
+    coords = coords.detach().requires_grad_(True)
     grads = coordinate_gradients(model(coords), coords, create_graph=False)  # the one difference
     loss = ((grads - target) ** 2).mean()
     loss.backward()
@@ -331,7 +331,7 @@ class INRTrainer:
         else:
             index = torch.randint(count, (self.config.batch_pixels,), device=self.device, generator=self.sampler)
             coords, target = self.coords[index], self.targets[index]
-        loss = supervision_loss(self.model, coords.clone(), target, self.config.supervision)
+        loss = supervision_loss(self.model, coords, target, self.config.supervision)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()

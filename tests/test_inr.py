@@ -149,9 +149,10 @@ def test_gradient_supervision_lowers_the_loss_and_reconstructs_a_smooth_picture(
     config = FitConfig(width=64, depth=2, lr=3e-4, supervision="gradients", batch_pixels=1024, steps=300, target_psnr=99)
     trainer = INRTrainer(picture, config)
     coords, target = trainer.coords, trainer.targets
-    first = inr.supervision_loss(trainer.model, coords.clone(), target, "gradients").item()
+    first = inr.supervision_loss(trainer.model, coords, target, "gradients").item()
+    assert not coords.requires_grad  # the loss differentiates its own leaf, not the trainer's tensor
     trainer.advance(60)
-    last = inr.supervision_loss(trainer.model, coords.clone(), target, "gradients").item()
+    last = inr.supervision_loss(trainer.model, coords, target, "gradients").item()
     assert trainer.step == 300 and last < first / 20
     assert trainer.history[-1][2] > 30  # pixels never seen: only gradients, aligned by one constant
 
@@ -173,7 +174,7 @@ def test_create_graph_puts_the_gradient_in_the_graph():
 def test_pitfall_without_create_graph_raises_the_real_error(channels):
     model = inr.build_model(FitConfig(width=16, depth=1), channels, 16, torch.Generator().manual_seed(0))
     with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad and does not have a grad_fn"):
-        inr.gradient_loss_without_create_graph(model, inr.pixel_coords(16, 16)[:8].clone(), torch.zeros(8, channels, 2))
+        inr.gradient_loss_without_create_graph(model, inr.pixel_coords(16, 16)[:8], torch.zeros(8, channels, 2))
 
 
 def test_fit_interface_history_render_and_progress_stop():
