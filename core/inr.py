@@ -127,10 +127,7 @@ class DenseGrid(nn.Module):
         self.register_buffer("res", torch.tensor(self.resolutions, dtype=torch.float32), persistent=False)
         self.table = nn.Parameter(torch.empty(sum(sizes), GRID_FEATURES))
         uniform_(self.table, 1e-4, generator)
-        self.head = nn.Sequential(nn.Linear(GRID_LEVELS * GRID_FEATURES, GRID_HEAD), nn.ReLU(), nn.Linear(GRID_HEAD, outputs))
-        for layer in (self.head[0], self.head[2]):
-            uniform_(layer.weight, math.sqrt(6 / layer.in_features), generator)
-            uniform_(layer.bias, 1 / math.sqrt(layer.in_features), generator)
+        self.head = ReluMLP(GRID_LEVELS * GRID_FEATURES, GRID_HEAD, 1, outputs, generator, encode=False)
 
     def forward(self, coords: torch.Tensor) -> torch.Tensor:
         res = self.res[:, None]  # (L, 1)
@@ -144,7 +141,7 @@ class DenseGrid(nn.Module):
         f10, f11 = self.table[base + side], self.table[base + side + 1]
         wx, wy = w[..., :1], w[..., 1:]
         features = (f00 * (1 - wx) + f01 * wx) * (1 - wy) + (f10 * (1 - wx) + f11 * wx) * wy
-        return self.head(features.flatten(1)) + 0.5
+        return self.head(features.flatten(1))
 
 
 def build_model(config: FitConfig, channels: int, finest: int, generator: torch.Generator) -> nn.Module:
