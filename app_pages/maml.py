@@ -37,9 +37,8 @@ def held_out_view(weights: dict, k_shot: int, inner_lr: float, task: int, device
 def held_out_mse(weights: dict, k_shot: int, inner_lr: float, seed: int, device: str) -> pd.DataFrame:
     """Mean and standard error of the held-out MSE after 0..10 SGD steps."""
     tasks = maml.held_out_tasks(EVAL_TASKS, k_shot, seed, device)
-    mse = maml.adaptation_mse(maml.model_from_weights(weights, device), tasks, inner_lr, steps=10)
-    sem = mse.std(0, ddof=1) / np.sqrt(len(mse))
-    return pd.DataFrame({"step": np.arange(mse.shape[1]), "mse": mse.mean(0), "low": mse.mean(0) - sem, "high": mse.mean(0) + sem})
+    mean, sem = maml.mean_and_sem(maml.adaptation_mse(maml.model_from_weights(weights, device), tasks, inner_lr, steps=10))
+    return pd.DataFrame({"step": np.arange(len(mean)), "mse": mean, "low": mean - sem, "high": mean + sem})
 
 
 @bounded_cache(max_entries=16)
@@ -50,14 +49,18 @@ def comparison(config: maml.MetaConfig, _progress=None) -> dict:
 
 @bounded_cache()
 def lesson(weights: dict, config: maml.MetaConfig, reference_name: str):
-    """On one held-out meta-batch: the meta-gradient check, the forgotten-create_graph pitfall, both graphs."""
+    """On one held-out meta-batch: the meta-gradient check and the forgotten-create_graph pitfall."""
     model = maml.model_from_weights(weights, config.device)
     tasks = maml.sample_tasks(config.meta_batch, config.k_shot, torch.Generator().manual_seed(10**9 + config.seed), config.device)
-    batched = maml.flat(maml.meta_gradient(model, tasks, config)[1])
-    check = compare(batched, maml.flat(maml.reference_meta_gradient(model, tasks, config)), reference_name, 1e-4)
-    pitfall = maml.create_graph_pitfall(model, tasks, config)
-    graphs = {order: maml.meta_graph(maml.MetaConfig(inner_steps=1, second_order=order, seed=config.seed)) for order in (True, False)}
-    return check, pitfall, graphs
+    check = compare(maml.meta_gradient(model, tasks, config)[1], maml.reference_meta_gradient(model, tasks, config),
+                    reference_name, 1e-4)
+    return check, maml.create_graph_pitfall(model, tasks, config)
+
+
+@bounded_cache()
+def meta_graphs(seed: int) -> dict:
+    """The meta-loss graph of one task with and without create_graph (they depend on the seed only)."""
+    return {order: maml.meta_graph(maml.MetaConfig(inner_steps=1, second_order=order, seed=seed)) for order in (True, False)}
 
 
 def thinned(frame: pd.DataFrame) -> pd.DataFrame:
@@ -214,7 +217,9 @@ def page() -> None:
     show_comparison(config)
 
     st.subheader(t("maml.graph_title"))
-    check, pitfall, graphs = lesson(weights, config, t("maml.reference"))
+    # The training-only fields are pinned so that moving their sliders does not recompute the lesson.
+    check, pitfall = lesson(weights, replace(config, iterations=0, meta_lr=0.0, compare_every=0), t("maml.reference"))
+    graphs = meta_graphs(config.seed)
     (second, created), (first, _) = graphs[True], graphs[False]
     graph_panel(graphs[second_order][0], t("maml.graph_caption", second=second.total_nodes, created=created,
                                             first=first.total_nodes))

@@ -374,6 +374,12 @@ def adapted_curves(model: nn.Module, tasks: Tasks, inner_lr: float, shown=(0, 1,
     return grid.cpu().numpy(), curves
 
 
+def mean_and_sem(mse: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean over tasks of an adaptation_mse array, and its standard error (zero for a single task)."""
+    sem = mse.std(0, ddof=1) / math.sqrt(mse.shape[0]) if mse.shape[0] > 1 else np.zeros(mse.shape[1])
+    return mse.mean(0), sem
+
+
 @dataclass
 class MethodCurve:
     """Held-out MSE of one training method at checkpoints, and its final adaptation curve."""
@@ -403,20 +409,23 @@ def compare_methods(config: MetaConfig, checkpoints: int = 10, eval_tasks: int =
     curves = {}
     for index, method in enumerate(METHODS):
         trainer = MetaTrainer(method_config(config, method))
-        iterations, seconds, mse = [0], [0.0], [adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps).mean(0).tolist()]
+        per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
+        iterations, seconds, mse = [0], [0.0], [per_task.mean(0).tolist()]
         for mark in marks:
             while trainer.step < mark and trainer.error is None:
                 trainer.train_step()
             if trainer.error is not None:
                 break
+            per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
             iterations.append(trainer.step)
             seconds.append(trainer.history.seconds[-1])
-            mse.append(adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps).mean(0).tolist())
+            mse.append(per_task.mean(0).tolist())
             if progress is not None and progress((index + trainer.step / config.iterations) / len(METHODS)) is False:
                 break
-        final = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
-        sem = final.std(0, ddof=1) / math.sqrt(final.shape[0]) if final.shape[0] > 1 else np.zeros(final.shape[1])
-        curves[method] = MethodCurve(iterations, seconds, mse, final.mean(0).tolist(), sem.tolist(), trainer.error)
+        if trainer.step != iterations[-1]:  # stopped by divergence after the last checkpoint: the model has moved
+            per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
+        mean, sem = mean_and_sem(per_task)
+        curves[method] = MethodCurve(iterations, seconds, mse, mean.tolist(), sem.tolist(), trainer.error)
     return curves
 
 
