@@ -28,42 +28,52 @@ def number(value: float) -> str:
 
 
 @bounded_cache()
-def point(width: int, depth: int, activation: str, seed: int, x: tuple, device: str) -> ng.PointGradients:
+def point(config: ng.NetConfig, x: tuple, device: str) -> ng.PointGradients:
     """∇ₓf and ∇θf at the chosen point."""
-    return ng.gradients_at(ng.NetConfig(width, depth, activation, seed), x, device)
+    return ng.gradients_at(config, x, device)
 
 
 @bounded_cache()
-def field(width: int, depth: int, activation: str, seed: int, resolution: int, device: str) -> ng.Field:
+def field(config: ng.NetConfig, resolution: int, device: str) -> ng.Field:
     """f and ∇ₓf on the whole grid, one batched pass."""
-    return ng.input_gradient_field(ng.NetConfig(width, depth, activation, seed), device, EXTENT, resolution)
+    return ng.input_gradient_field(config, device, EXTENT, resolution)
 
 
 @bounded_cache()
-def second_order(width: int, depth: int, activation: str, seed: int, x: tuple, device: str):
+def second_order(config: ng.NetConfig, x: tuple, device: str):
     """Double backprop for the chosen net, and the first layer's part for every activation."""
-    config = ng.NetConfig(width, depth, activation, seed)
     return ng.double_backprop(config, x, device), ng.first_layer_by_activation(config, x, device)
 
 
+# The three checks are cached apart, each keyed only on what it depends on: the parameter check (the slowest)
+# does not rerun when the field's resolution changes.
 @bounded_cache()
-def checks(width: int, depth: int, activation: str, seed: int, x: tuple, resolution: int, device: str):
-    """Every gradient on the page against its independent reference."""
-    config = ng.NetConfig(width, depth, activation, seed)
-    return (ng.check_input_gradients(config, x, device, EXTENT, resolution),
-            ng.check_parameter_gradients(config, x, device), ng.check_double_backprop(config, x, device))
+def input_checks(config: ng.NetConfig, x: tuple, resolution: int, device: str):
+    """∇ₓf at the point and on the field against torch.func and float64 central differences."""
+    return ng.check_input_gradients(config, x, device, EXTENT, resolution)
 
 
 @bounded_cache()
-def graph(width: int, depth: int, activation: str, seed: int, x: tuple, device: str):
+def parameter_checks(config: ng.NetConfig, x: tuple, device: str):
+    """∇θf against torch.func and float64 central differences."""
+    return ng.check_parameter_gradients(config, x, device)
+
+
+@bounded_cache()
+def double_backprop_check(config: ng.NetConfig, x: tuple, device: str):
+    """∇θG against central differences of ∇θf."""
+    return ng.check_double_backprop(config, x, device)
+
+
+@bounded_cache()
+def graph(config: ng.NetConfig, x: tuple, device: str):
     """The autograd graph of f and G."""
-    return ng.autograd_graph(ng.NetConfig(width, depth, activation, seed), x, device)
+    return ng.autograd_graph(config, x, device)
 
 
 @bounded_cache()
-def pitfalls(width: int, depth: int, activation: str, seed: int, x: tuple, device: str):
+def pitfalls(config: ng.NetConfig, x: tuple, device: str):
     """The three wrong versions, run for real."""
-    config = ng.NetConfig(width, depth, activation, seed)
     return tuple(run_pitfall(lambda wrong=wrong: wrong(config, x, device))
                  for wrong in (ng.wrong_no_create_graph, ng.wrong_backward_twice, ng.wrong_first_only))
 
@@ -197,12 +207,13 @@ def page() -> None:
     except DeviceError:
         st.error(t("network_gradients.device_error", device=device))
         return
-    net = (width, depth, activation, settings().seed)
+    net_config = ng.NetConfig(width, depth, activation, settings().seed)
     x = (float(x1), float(x2))
-    input_check, param_check, double_check = checks(*net, x, resolution, device)
+    input_check, param_check = input_checks(net_config, x, resolution, device), parameter_checks(net_config, x, device)
+    double_check = double_backprop_check(net_config, x, device)
 
     st.header(t("network_gradients.input_title"))
-    at_point = point(*net, x, device)
+    at_point = point(net_config, x, device)
     chart_column, numbers_column = st.columns([3, 2])
     with numbers_column:
         st.metric(f"f({x1:g}, {x2:g})", f"{at_point.f:.6f}")
@@ -212,7 +223,7 @@ def page() -> None:
         for check, reference in zip(input_check, REFERENCES):
             check_badge(replace(check, reference=t(reference)))
     with chart_column:
-        st.altair_chart(field_chart(field(*net, resolution, device), x), width="stretch")
+        st.altair_chart(field_chart(field(net_config, resolution, device), x), width="stretch")
         st.caption(t("network_gradients.field_caption", n=resolution * resolution))
     code_panel(ng.gradients_at, ng.input_gradient_field)
 
@@ -228,7 +239,7 @@ def page() -> None:
 
     st.header(t("network_gradients.double_title"))
     st.markdown(t("network_gradients.double_intro"))
-    result, rows = second_order(*net, x, device)
+    result, rows = second_order(net_config, x, device)
     st.metric("G = Σ (∂f/∂θ)²", f"{result.G:.6f}")
     check_badge(replace(double_check, reference=t("network_gradients.ref_fd_grad")))
     st.dataframe(second_order_table(result), hide_index=True, width="stretch")
@@ -240,11 +251,11 @@ def page() -> None:
         "max |∂G/∂W1|": [r.full for r in rows],
         "max |∂G1/∂W1|, G1 = ‖∂f/∂W1‖²": [r.own for r in rows]}), hide_index=True, width="stretch")
     st.info(t("network_gradients.relu_explain"))
-    graph_panel(graph(*net, x, device), t("network_gradients.graph_caption"))
+    graph_panel(graph(net_config, x, device), t("network_gradients.graph_caption"))
     code_panel(ng.double_backprop, ng.check_double_backprop)
 
     st.header(t("network_gradients.pitfall_header"))
-    no_graph, twice, first_only = pitfalls(*net, x, device)
+    no_graph, twice, first_only = pitfalls(net_config, x, device)
     pitfall_panel(no_graph, t("network_gradients.pitfall_graph_title"), t("network_gradients.pitfall_graph_explain"))
     demo = twice.value
     pitfall_panel(twice, t("network_gradients.pitfall_twice_title"), t("network_gradients.pitfall_twice_explain"),
@@ -267,7 +278,7 @@ def page() -> None:
                            help="network_gradients.lr_help")
     with c:
         steps = slider("ng_steps", "network_gradients.steps", 100, 3000, 500, step=100)
-    config = ng.TrainConfig(ng.NetConfig(*net), penalty=penalty, lr=lr, steps=steps)
+    config = ng.TrainConfig(net_config, penalty=penalty, lr=lr, steps=steps)
     live_training("ng_train", lambda: ng.PenaltyTrainer(config, device), penalty_render, (config, device))
     code_panel(ng.penalised_loss, ng.PenaltyTrainer.train_step)
 
