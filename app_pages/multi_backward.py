@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import multi_backward as mb
-from core.checks import compare
+from core.checks import compare, precision_tolerance
 from core.devices import DeviceError
 from ui import t
 from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
@@ -76,11 +76,6 @@ def step_bars(steps) -> None:
     bars({f"{k}. {s.code}": s.grads for k, s in enumerate(steps) if k and "backward" in s.code})
 
 
-def tolerance(device: str) -> float:
-    """float64 agrees to rounding; MPS computes in float32."""
-    return 1e-5 if device == "mps" else 1e-10
-
-
 def retain_tab(result: dict, device: str) -> None:
     """Scenario 1: retain_graph=True, then the second backward; .grad on the trunk becomes g1 + g2."""
     st.markdown(t("multi_backward.s1_explain"))
@@ -91,7 +86,7 @@ def retain_tab(result: dict, device: str) -> None:
     expected = [g1, {n: g1[n] + g2[n] for n in g1}]
     check_badge(compare(np.concatenate([mb.trunk_vector(s.grads) for s in scenario.steps[1:]]),
                         np.concatenate([mb.trunk_vector(g) for g in expected]),
-                        t("multi_backward.reference"), tolerance(device)))
+                        t("multi_backward.reference"), precision_tolerance(device, 1e-10, 1e-5)))
     st.caption(t("multi_backward.s1_check_note"))
     code_panel(mb.retain_then_second, mb.Recorder)
 
@@ -136,7 +131,7 @@ def step_tab(result: dict, device: str) -> None:
         old, new = result["reference"][1], result["reference_after_step"][1]
         check_badge(compare(np.concatenate([mb.trunk_vector(outcome.g2_stale), mb.trunk_vector(outcome.g2_fresh)]),
                             np.concatenate([mb.trunk_vector(old), mb.trunk_vector(new)]),
-                            t("multi_backward.reference_step"), tolerance(device)))
+                            t("multi_backward.reference_step"), precision_tolerance(device, 1e-10, 1e-5)))
         st.caption(t("multi_backward.s3_check_note"))
     code_panel(mb.step_between)
 
@@ -158,7 +153,7 @@ def alternatives_tab(result: dict, device: str) -> None:
     g1, g2 = result["reference"]
     reference = mb.trunk_vector({n: g1[n] + g2[n] for n in g1})
     check_badge(compare(np.concatenate([mb.trunk_vector(g) for g in finals.values()]),
-                        np.tile(reference, len(finals)), t("multi_backward.reference"), tolerance(device)))
+                        np.tile(reference, len(finals)), t("multi_backward.reference"), precision_tolerance(device, 1e-10, 1e-5)))
     st.markdown(t("multi_backward.s4_notes"))
     code_panel(mb.alternatives)
 

@@ -8,6 +8,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from core.devices import float_dtype, resolve
+
 
 @dataclass(frozen=True)
 class Check:
@@ -40,6 +42,11 @@ def compare(values: Any, reference: Any, reference_name: str, tolerance: float) 
         return Check(reference_name, math.inf, math.inf, tolerance, int(a.size))
     scale = np.maximum(np.abs(b), 1.0)  # relative for large numbers, absolute near zero
     return Check(reference_name, float(diff.max()), float((diff / scale).max()), tolerance, int(a.size))
+
+
+def precision_tolerance(device: str | torch.device, float64: float, float32: float) -> float:
+    """The tolerance for the precision `device` computes in: float64 everywhere but MPS, which has only float32."""
+    return float64 if float_dtype(resolve(device)) == torch.float64 else float32
 
 
 def to_numpy(values: Any) -> Any:

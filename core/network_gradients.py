@@ -18,7 +18,7 @@ from torch import nn
 from torch.func import functional_call, grad, jacrev, vmap
 from torch.nn.utils import parameters_to_vector
 
-from core.checks import Check, compare, to_numpy
+from core.checks import Check, compare, precision_tolerance, to_numpy
 from core.devices import float_dtype, resolve
 from core.graph import DotGraph, graph_nodes, to_dot
 
@@ -68,10 +68,6 @@ def parameter_labels(config: NetConfig) -> list[str]:
 
 def _point(x: tuple[float, float], device: torch.device, requires_grad: bool = False) -> torch.Tensor:
     return torch.tensor(x, dtype=float_dtype(device), device=device, requires_grad=requires_grad)
-
-
-def _tolerance(device: torch.device) -> float:
-    return 1e-6 if float_dtype(device) == torch.float64 else 1e-3
 
 
 # ---------------------------------------------------------------- ∇ₓf, one point and a whole field
@@ -233,7 +229,7 @@ def check_input_gradients(config: NetConfig, x: tuple[float, float], device: str
     with torch.no_grad():
         steps = h * torch.eye(2, dtype=torch.float64)
         fd = torch.stack([(net(points + e) - net(points - e)).squeeze(-1) / (2 * h) for e in steps], dim=1)
-    tol = _tolerance(resolve(device))
+    tol = precision_tolerance(device, 1e-6, 1e-3)
     return (compare(ours, exact, "torch.func.jacrev", tol),
             compare(ours, fd, "float64 central differences", max(tol, 1e-6)))
 
@@ -251,7 +247,7 @@ def check_parameter_gradients(config: NetConfig, x: tuple[float, float], device:
             steps = torch.zeros(len(index), n, dtype=torch.float64)
             steps[torch.arange(len(index)), index] = h
             fd.append((vmap(f)(theta + steps) - vmap(f)(theta - steps)) / (2 * h))
-    tol = _tolerance(resolve(device))
+    tol = precision_tolerance(device, 1e-6, 1e-3)
     return (compare(ours, exact, "torch.func.jacrev", tol),
             compare(ours, torch.cat(fd), "float64 central differences", max(tol, 1e-6)))
 
@@ -281,7 +277,7 @@ def check_double_backprop(config: NetConfig, x: tuple[float, float], device: str
         reference.append(torch.split(along(only), sizes)[i])
     values = [np.concatenate([a.ravel() for a in ours.grad_G])] + [o.ravel() for o in ours.own]
     return compare(np.concatenate(values), torch.cat(reference), "central differences of ∇θf (float64)",
-                   max(_tolerance(resolve(device)), 1e-5))
+                   max(precision_tolerance(device, 1e-6, 1e-3), 1e-5))
 
 
 # ---------------------------------------------------------------- the wrong versions, run for real
