@@ -58,7 +58,7 @@ def graph_nodes(*outputs: torch.Tensor) -> set:
     return seen
 
 
-def _saved_tensors(node) -> list[tuple[str, torch.Tensor | str]]:
+def node_saved_tensors(node) -> list[tuple[str, torch.Tensor | str]]:
     """(attribute, tensor) for each tensor a node saved; "freed" or "modified" where unreadable."""
     found = []
     for name in dir(node):
@@ -80,7 +80,7 @@ def saved_tensors(*outputs: torch.Tensor) -> list[SavedTensorInfo]:
     """The readable tensors the graph still holds for backward (freed or modified ones left out)."""
     infos = []
     for node in graph_nodes(*outputs):
-        for attribute, tensor in _saved_tensors(node):
+        for attribute, tensor in node_saved_tensors(node):
             if isinstance(tensor, torch.Tensor):
                 infos.append(SavedTensorInfo(node.name(), attribute, tuple(tensor.shape), tensor.element_size() * tensor.nelement()))
     return infos
@@ -162,7 +162,7 @@ def to_dot(
                 style = f'shape=box, style="filled,rounded", fillcolor="{fill}"'
             lines.append(f'  {nid} [label="{node.name()}", {style}];')
             if show_saved:
-                for attribute, saved in _saved_tensors(node):
+                for attribute, saved in node_saved_tensors(node):
                     sid = f"{nid}_{attribute.replace('[', '_').replace(']', '')}"
                     text = _label_tensor(saved) if isinstance(saved, torch.Tensor) else saved
                     lines.append(f'  {sid} [label="{attribute}\\n{text}", {STYLE["saved"]}];')

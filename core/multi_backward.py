@@ -12,7 +12,7 @@ from torch import nn
 
 from core.checks import PitfallOutcome, run_pitfall, to_numpy
 from core.devices import float_dtype, resolve
-from core.graph import DotGraph, graph_nodes, to_dot
+from core.graph import DotGraph, graph_nodes, node_saved_tensors, to_dot
 
 WIDTH = 3  # trunk width: small enough to show every gradient entry
 TARGETS = (1.0, -1.0)  # head 1 is pulled towards +1, head 2 towards -1
@@ -82,17 +82,12 @@ def held_tensors(*outputs: torch.Tensor, sizes: dict | None = None) -> dict:
     """
     held = {}
     for node in graph_nodes(*outputs):
-        for attribute in dir(node):
-            if not attribute.startswith("_saved_"):
-                continue
-            try:
-                value = getattr(node, attribute)
-            except RuntimeError as exc:
-                if "inplace" in str(exc) and sizes and (node, attribute) in sizes:
-                    held[node, attribute] = sizes[node, attribute]
-                continue  # otherwise freed by a backward without retain_graph
+        for attribute, value in node_saved_tensors(node):
             if isinstance(value, torch.Tensor):
                 held[node, attribute] = value.element_size() * value.nelement()
+            elif value == "modified in place" and sizes and (node, attribute) in sizes:
+                held[node, attribute] = sizes[node, attribute]
+            # otherwise freed by a backward without retain_graph
     return held
 
 
@@ -192,11 +187,9 @@ def saved_parameters(model: nn.Module, *outputs: torch.Tensor) -> set[str]:
     storages = {p.untyped_storage().data_ptr(): n for n, p in model.named_parameters()}
     found = set()
     for node in graph_nodes(*outputs):
-        for attribute in dir(node):
-            if attribute.startswith("_saved_"):
-                value = getattr(node, attribute)
-                if isinstance(value, torch.Tensor) and value.untyped_storage().data_ptr() in storages:
-                    found.add(storages[value.untyped_storage().data_ptr()])
+        for _, value in node_saved_tensors(node):
+            if isinstance(value, torch.Tensor) and value.untyped_storage().data_ptr() in storages:
+                found.add(storages[value.untyped_storage().data_ptr()])
     return found
 
 
