@@ -114,7 +114,7 @@ def page() -> None:
     graph, facts = graph_and_facts(expression, x, order)
     graph_panel(graph, t("derivatives.graph_caption"))
     st.info(t("derivatives.leaf_note", is_leaf=facts.is_leaf, requires_grad=facts.requires_grad, grad_fn=facts.grad_fn))
-    code_panel(derivatives.nth_derivatives, derivatives.derivative_curves)
+    code_panel(derivatives.derivative_chain, derivatives.nth_derivatives, derivatives.derivative_curves)
 
     outcome = pitfall(expression, x)
     explanation = t("derivatives.pitfall_explain") if outcome.raised else t("derivatives.pitfall_constant")

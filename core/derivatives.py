@@ -14,44 +14,36 @@ from core.expr import parse, symbol
 from core.graph import DotGraph, graph_nodes, to_dot
 
 
+def derivative_chain(f, x: torch.Tensor, order: int) -> list[torch.Tensor]:
+    """[f(x), f'(x), ..., f^(order)(x)], each the grad of the one before with create_graph=True.
+
+    f acts elementwise, so with grad_outputs=ones a batch of points gets every point's derivative at once.
+    """
+    chain = [f(x)]
+    for _ in range(order):
+        current = chain[-1]
+        if current.requires_grad:
+            (current,) = torch.autograd.grad(current, x, grad_outputs=torch.ones_like(current),
+                                             create_graph=True, allow_unused=True)
+        else:
+            current = None  # a constant: every further derivative is 0
+        chain.append(torch.zeros_like(x) if current is None else current)  # None: no longer depends on x
+    return chain
+
+
 def nth_derivatives(expression: str, x: float, order: int, device: str = "cpu") -> list[float]:
     """[f(x), f'(x), ..., f^(order)(x)] by differentiating the previous derivative each time."""
-    f = parse(expression)
     dev = resolve(device)
     x_t = torch.tensor(float(x), dtype=float_dtype(dev), device=dev, requires_grad=True)
-    current = f(x_t)
-    values = [current.item()]
-    for _ in range(order):
-        if not current.requires_grad:  # a constant: every further derivative is 0
-            values.append(0.0)
-            continue
-        (current,) = torch.autograd.grad(current, x_t, create_graph=True, allow_unused=True)
-        if current is None:  # the derivative no longer depends on x at all
-            current = torch.zeros((), dtype=x_t.dtype, device=dev)
-        values.append(current.item())
-    return values
+    return [value.item() for value in derivative_chain(parse(expression), x_t, order)]
 
 
 def derivative_curves(expression: str, low: float, high: float, order: int, points: int = 401,
                       device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
-    """xs and an (order + 1, points) array of f and its derivatives, all points in one batched pass.
-
-    f acts elementwise, so its Jacobian is diagonal and grad with grad_outputs=ones gives
-    every point's derivative at once.
-    """
-    f = parse(expression)
+    """xs and an (order + 1, points) array of f and its derivatives, all points in one batched pass."""
     dev = resolve(device)
     xs = torch.linspace(low, high, points, dtype=float_dtype(dev), device=dev, requires_grad=True)
-    current = f(xs)
-    rows = [current.detach()]
-    for _ in range(order):
-        if not current.requires_grad:  # constant from here on: the rest are 0
-            current = torch.zeros_like(xs)
-        else:
-            (current,) = torch.autograd.grad(current, xs, grad_outputs=torch.ones_like(current),
-                                             create_graph=True, allow_unused=True)
-            current = torch.zeros_like(xs) if current is None else current
-        rows.append(current.detach())
+    rows = [value.detach() for value in derivative_chain(parse(expression), xs, order)]
     return xs.detach().cpu().numpy(), torch.stack(rows).cpu().numpy()
 
 
@@ -100,20 +92,11 @@ class GradientFacts:
 
 def derivative_graph(expression: str, x: float, order: int, max_nodes: int = 60) -> tuple[DotGraph, GradientFacts]:
     """The autograd graph of the order-th derivative, nodes made by the backward passes marked."""
-    f = parse(expression)
     x_t = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
-    current = f(x_t)
-    forward = graph_nodes(current)
-    gradients = []
-    for _ in range(order):
-        if current.requires_grad:
-            (current,) = torch.autograd.grad(current, x_t, create_graph=True, allow_unused=True)
-        if current is None or not current.requires_grad:  # constant from here on: nothing to record
-            current = torch.zeros((), dtype=x_t.dtype) if current is None or gradients else current.detach()
-        gradients.append(current)
+    chain = derivative_chain(parse(expression), x_t, order)
     label = "f(x)" if order == 0 else f"f^({order})(x)"
-    graph = to_dot({label: current}, {"x": x_t}, forward, max_nodes)
-    first = gradients[0] if gradients else current
+    graph = to_dot({label: chain[-1]}, {"x": x_t}, graph_nodes(chain[0]), max_nodes)
+    first = chain[min(order, 1)]
     return graph, GradientFacts(first.is_leaf, first.requires_grad, first.grad_fn.name() if first.grad_fn else "None")
 
 
