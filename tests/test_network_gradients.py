@@ -11,6 +11,7 @@ from torch.nn.utils import parameters_to_vector
 
 import core.network_gradients as ng
 from core.devices import DeviceError, available_devices
+from references import central_difference, unflatten
 
 X = (0.3, -0.7)
 SMALL = ng.NetConfig(width=6, depth=2, activation="tanh", seed=3)
@@ -20,22 +21,6 @@ def reference_net(config):
     """A float64 CPU net and its parameters as a dict, for torch.func."""
     net = ng.make_mlp(config, torch.device("cpu"))
     return net, {name: p.detach().clone() for name, p in net.named_parameters()}
-
-
-def central_difference(f, theta: torch.Tensor, h: float = 1e-6) -> torch.Tensor:
-    """∂f/∂θᵢ for every i by float64 central differences."""
-    out = torch.empty_like(theta)
-    for i in range(theta.numel()):
-        step = torch.zeros_like(theta)
-        step[i] = h
-        out[i] = (f(theta + step) - f(theta - step)) / (2 * h)
-    return out
-
-
-def unflatten(flat: torch.Tensor, params: dict) -> dict:
-    """A flat vector back into a {name: tensor} dict shaped like `params`."""
-    pieces = torch.split(flat, [p.numel() for p in params.values()])
-    return {name: piece.view_as(p) for (name, p), piece in zip(params.items(), pieces)}
 
 
 # ---------------------------------------------------------------- ∇ₓf
