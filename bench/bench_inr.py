@@ -27,6 +27,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from core import images, inr  # noqa: E402
 from core.inr import FitConfig  # noqa: E402
+from rerun import verdict  # noqa: E402
 
 QUICK = False
 
@@ -34,11 +35,6 @@ QUICK = False
 def picture(side: int, name: str = "camera.png"):
     """A bundled sample at working resolution."""
     return images.load_image((ROOT / "assets" / name).read_bytes(), side).pixels
-
-
-def verdict(passed: bool) -> str:
-    """PASS or MISS against a target; nothing on a quick run."""
-    return "" if QUICK else ("PASS" if passed else "MISS")
 
 
 def timed_fit(image, config: FitConfig, cap: float, eval_seconds: float) -> inr.FitResult:
@@ -77,11 +73,11 @@ def speed_table(device: str, baseline_seconds: float, cap: float) -> None:
             print(f"{model:8s} {supervision:11s} {lr:7.0e} {batch:6d} {fmt(t30, cap)} {fmt(t35, cap)} "
                   f"{fmt(near, cap) if supervision != 'pixels' else '':>10s} {best:8.2f} {history[-1][0]:6d}", flush=True)
     t30, t35, _ = rows["siren", "pixels"]
-    print(f"target 128² SIREN pixels: 30 dB <= 15 s ({fmt(t30, cap).strip()} s) {verdict(t30 is not None and t30 <= 15)}, "
-          f"35 dB <= 30 s ({fmt(t35, cap).strip()} s) {verdict(t35 is not None and t35 <= 30)}")
+    print(f"target 128² SIREN pixels: 30 dB <= 15 s ({fmt(t30, cap).strip()} s) {verdict(t30 is not None and t30 <= 15, QUICK)}, "
+          f"35 dB <= 30 s ({fmt(t35, cap).strip()} s) {verdict(t35 is not None and t35 <= 30, QUICK)}")
     near = rows["siren", "gradients"][2]
     print(f"target 128² SIREN gradients: within 1.5 dB of the ceiling <= 60 s ({fmt(near, cap).strip()} s) "
-          f"{verdict(near is not None and near <= 60)}")
+          f"{verdict(near is not None and near <= 60, QUICK)}")
 
     image = picture(256)
     print("\n256×256 camera.png, pixels, time to 30 dB: the page's defaults against the SIREN notebook recipe")
@@ -100,11 +96,11 @@ def speed_table(device: str, baseline_seconds: float, cap: float) -> None:
         result = timed_fit(image, config, cap, eval_seconds=0.5)
         t = inr.seconds_to(result.history, 30)
         if t is None:
-            print(f"  {name}: did not reach 30 dB in {cap:.0f} s {verdict(False)}")
+            print(f"  {name}: did not reach 30 dB in {cap:.0f} s {verdict(False, QUICK)}")
             continue
         reference = base30 if base30 is not None else baseline.trainer.seconds
         bound = "" if base30 is not None else ">= "
-        print(f"  {name}: {t:.1f} s, speed-up {bound}{reference / t:.1f}x (target >= 10x) {verdict(reference / t >= 10)}", flush=True)
+        print(f"  {name}: {t:.1f} s, speed-up {bound}{reference / t:.1f}x (target >= 10x) {verdict(reference / t >= 10, QUICK)}", flush=True)
 
 
 def child(config_json: str, side: int, name: str, seconds: float) -> None:
@@ -174,7 +170,7 @@ def memory_table(seconds: float, threads: int) -> None:
         peak, steps = peak_rss(config, side, name, seconds, threads)
         estimate = inr.estimate_memory(config, side, side, 3 if name == "still_life.png" else 1)
         print(f"  {label:62s} peak {peak / 2**20:6.0f} MB (estimate of training tensors {estimate / 2**20:5.0f} MB, {steps} steps) "
-              f"target < {limit // 2**20} MB {verdict(peak < limit)}", flush=True)
+              f"target < {limit // 2**20} MB {verdict(peak < limit, QUICK)}", flush=True)
 
 
 def main() -> None:

@@ -20,13 +20,9 @@ import torch
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from core import maml  # noqa: E402
 from core.devices import median_seconds, resolve  # noqa: E402
+from rerun import verdict  # noqa: E402
 
 QUICK = False  # set by --quick: budgets too small for the targets, so no verdicts are printed
-
-
-def verdict(passed: bool) -> str:
-    """PASS or MISS against a target; nothing on a quick run."""
-    return "" if QUICK else ("PASS" if passed else "MISS")
 
 
 def gradient_speed(config: maml.MetaConfig, repeats: int) -> None:
@@ -44,7 +40,7 @@ def gradient_speed(config: maml.MetaConfig, repeats: int) -> None:
         name = "second-order" if order else "first-order"
         print(f"{name:13s} meta-gradient: batched {1e3 * batched:6.2f} ms, loop {1e3 * loop:6.2f} ms, "
               f"speed-up {loop / batched:5.1f}x (target >= 5), relative difference {relative:.1e} (target <= 1e-5)  "
-              f"{verdict(loop / batched >= 5 and relative <= 1e-5)}")
+              f"{verdict(loop / batched >= 5 and relative <= 1e-5, QUICK)}")
 
 
 def iteration_speed(config: maml.MetaConfig, iterations: int) -> None:
@@ -66,7 +62,7 @@ def iteration_speed(config: maml.MetaConfig, iterations: int) -> None:
     times = {method: statistics.median(values) for method, values in steps.items()}
     print("ms per meta-iteration (median): " + ", ".join(f"{m} {1e3 * s:.2f}" for m, s in times.items())
           + f"; second-order / first-order = {times['second_order'] / times['first_order']:.2f}; "
-          f"target about 1.3 ms second-order  {verdict(times['second_order'] <= 1.3e-3)}")
+          f"target about 1.3 ms second-order  {verdict(times['second_order'] <= 1.3e-3, QUICK)}")
     print(f"  second-order {config.iterations} iterations would take {config.iterations * times['second_order']:.1f} s")
 
 
@@ -99,9 +95,9 @@ def comparison(config: maml.MetaConfig, seeds: range, eval_tasks: int, marks: tu
         print(f"\nafter {mark} iterations, {len(gains)} seeds:")
         print(f"  second-order MSE 1 | 10 steps: median {mse[:, 0].median():.3f} | {mse[:, 1].median():.3f}, "
               f"range {mse[:, 0].min():.3f}-{mse[:, 0].max():.3f} | {mse[:, 1].min():.3f}-{mse[:, 1].max():.3f}; "
-              f"below {one_limit} | {ten_limit} on {met} of {len(gains)} seeds  {verdict(met == len(gains))}")
+              f"below {one_limit} | {ten_limit} on {met} of {len(gains)} seeds  {verdict(met == len(gains), QUICK)}")
         print(f"  second-order 1-step MSE lower than first-order by {', '.join(f'{100 * g:.0f}%' for g in gains)} "
-              f"(mean {100 * gains.mean():.0f}%; target >= 25% on every seed)  {verdict(bool((gains >= 0.25).all()))}")
+              f"(mean {100 * gains.mean():.0f}%; target >= 25% on every seed)  {verdict(bool((gains >= 0.25).all()), QUICK)}")
         print(f"  pretrained / second-order 1-step MSE: {', '.join(f'{r:.1f}x' for r in values['pretrained'])}")
 
 

@@ -1,4 +1,4 @@
-"""Shared benchmark helpers: the --quick flag, and a page rerun with a warm vs a cleared cache."""
+"""Shared benchmark helpers: the --quick flag and its verdicts, and a page rerun with a warm vs a cleared cache."""
 from __future__ import annotations
 
 import pathlib
@@ -20,6 +20,11 @@ def repeats_from_args(description: str) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, for a smoke run")
     torch.set_num_threads(1)
     return 3 if parser.parse_args().quick else 9
+
+
+def verdict(passed: bool, quick: bool) -> str:
+    """PASS or MISS against a target; nothing on a quick run, whose budgets are too small for the targets."""
+    return "" if quick else ("PASS" if passed else "MISS")
 
 
 def page_rerun(page: str, query: dict, repeats: int) -> tuple[float, float]:
