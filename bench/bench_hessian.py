@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import pathlib
 import resource
-import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from core import hessian as hs  # noqa: E402
-from core.devices import median_seconds, resolve, synchronize  # noqa: E402
+from core.devices import interleaved_medians, median_seconds, resolve  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -32,21 +31,6 @@ class BenchConfig:
 
 
 QUICK = BenchConfig(large=hs.NetConfig(width=64, depth=3), medium=hs.NetConfig(width=16, depth=3), repeats=5, hessian_repeats=1)
-
-
-def interleaved_medians(fns: dict, device: torch.device, repeats: int) -> dict:
-    """Median seconds of each fn, timed in turn within every repeat so load spikes on a shared host hit all alike."""
-    for fn in fns.values():
-        fn()  # warm-up
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            synchronize(device)
-            start = time.perf_counter()
-            fn()
-            synchronize(device)
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def peak_bytes(fn, device: torch.device):

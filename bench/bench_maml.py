@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import statistics
 import sys
 import time
 from dataclasses import replace
@@ -19,7 +18,7 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from core import maml  # noqa: E402
-from core.devices import median_seconds, resolve  # noqa: E402
+from core.devices import interleaved_medians, median_seconds, resolve  # noqa: E402
 from rerun import verdict  # noqa: E402
 
 QUICK = False  # set by --quick: budgets too small for the targets, so no verdicts are printed
@@ -44,22 +43,10 @@ def gradient_speed(config: maml.MetaConfig, repeats: int) -> None:
 
 
 def iteration_speed(config: maml.MetaConfig, iterations: int) -> None:
-    """Median time of one full meta-iteration (sampling, meta-gradient, Adam), per method.
-
-    The methods take turns in rounds of 100 iterations, so a slow spell of a shared machine hits them all alike.
-    """
+    """Median time of one full meta-iteration (sampling, meta-gradient, Adam), per method, the methods taking turns."""
     trainers = {method: maml.MetaTrainer(maml.method_config(config, method)) for method in maml.METHODS}
-    steps = {method: [] for method in trainers}
-    for trainer in trainers.values():
-        trainer.advance(0.2)  # warm-up
-    for _ in range(max(1, iterations // 100)):
-        for method, trainer in trainers.items():
-            start = len(trainer.history.seconds)
-            for _ in range(min(100, iterations)):
-                trainer.train_step()
-            seconds = trainer.history.seconds
-            steps[method] += [b - a for a, b in zip(seconds[start - 1:], seconds[start:])]
-    times = {method: statistics.median(values) for method, values in steps.items()}
+    times = interleaved_medians({method: trainer.train_step for method, trainer in trainers.items()},
+                                resolve(config.device), iterations)
     print("ms per meta-iteration (median): " + ", ".join(f"{m} {1e3 * s:.2f}" for m, s in times.items())
           + f"; second-order / first-order = {times['second_order'] / times['first_order']:.2f}; "
           f"target about 1.3 ms second-order  {verdict(times['second_order'] <= 1.3e-3, QUICK)}")

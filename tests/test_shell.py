@@ -4,7 +4,7 @@ import pathlib
 import pytest
 import torch
 
-from core.devices import DeviceError, available_devices, resolve
+from core.devices import DeviceError, available_devices, interleaved_medians, median_seconds, resolve
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -21,6 +21,21 @@ def test_resolving_a_missing_device_raises_a_clear_error():
     if not torch.cuda.is_available():
         with pytest.raises(DeviceError, match="not available"):
             resolve("cuda")
+
+
+def test_timers_warm_up_once_then_take_the_median_of_the_repeats():
+    calls = {"a": 0, "b": 0}
+
+    def count(name):
+        def run():
+            calls[name] += 1
+        return run
+
+    times = interleaved_medians({"a": count("a"), "b": count("b")}, resolve("cpu"), 5)
+    assert set(times) == {"a", "b"} and calls == {"a": 6, "b": 6} and all(t >= 0 for t in times.values())
+    assert median_seconds(count("a"), 3) >= 0 and calls["a"] == 10
+    median_seconds(count("a"), 3, warmup=False)
+    assert calls["a"] == 13
 
 
 def test_no_legacy_pages_folder():
