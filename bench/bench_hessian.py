@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import argparse
 import pathlib
-import resource
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
+import psutil
 import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
@@ -34,15 +35,33 @@ QUICK = BenchConfig(large=hs.NetConfig(width=64, depth=3), medium=hs.NetConfig(w
 
 
 def peak_bytes(fn, device: torch.device):
-    """fn()'s result and the memory it took at its peak: the CUDA allocator's count, else the process's max RSS."""
+    """fn()'s result and the memory it took at its peak: the CUDA allocator's count, else sampled resident memory.
+
+    On the CPU, ru_maxrss would not do: it keeps the peak of the earlier, larger runs of this process.
+    """
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
         before = torch.cuda.memory_allocated(device)
         result = fn()
         return result, torch.cuda.max_memory_allocated(device) - before
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result = fn()
-    return result, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
+    process = psutil.Process()
+    before = process.memory_info().rss
+    peak, running = [before], threading.Event()
+    running.set()
+
+    def sample() -> None:
+        while running.is_set():
+            peak[0] = max(peak[0], process.memory_info().rss)
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=sample)
+    watcher.start()
+    try:
+        result = fn()
+    finally:
+        running.clear()
+        watcher.join()
+    return result, max(peak[0], process.memory_info().rss) - before
 
 
 def row(name: str, value: str, target: str, ok: bool | None) -> None:
