@@ -131,6 +131,25 @@ def sample_tasks(n: int, k_shot: int, generator: torch.Generator, device="cpu", 
                  points(2 + k_shot, k_query), points(y + k_shot, k_query))
 
 
+class TaskStream:
+    """A training run's meta-batches, drawn `chunk` at a time: the same tasks as one `sample_tasks` call per
+    meta-batch (one generator, one stream), but one draw and one device copy per chunk, not per iteration."""
+
+    def __init__(self, n: int, k_shot: int, generator: torch.Generator, device="cpu", chunk: int = 100):
+        self.n, self.k_shot, self.generator, self.device, self.chunk = n, k_shot, generator, device, chunk
+        self.drawn: Tasks | None = None
+        self.used = chunk  # meta-batches of `drawn` already handed out
+
+    def next(self) -> Tasks:
+        """The next meta-batch of n tasks."""
+        if self.used == self.chunk:
+            self.drawn = sample_tasks(self.n * self.chunk, self.k_shot, self.generator, self.device)
+            self.used = 0
+        rows = slice(self.used * self.n, (self.used + 1) * self.n)
+        self.used += 1
+        return Tasks(*(getattr(self.drawn, name)[rows] for name in Tasks.__dataclass_fields__))
+
+
 def batched_forward(model: nn.Module, fast: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     """Each task's points (T, N, 1) through its own fast weights (each tensor has a leading task axis)."""
     return functional_call(model, fast, (x,), tie_weights=False)  # no tied weights here; skipping the check saves ~20%
@@ -270,10 +289,11 @@ class MetaTrainer:
         self.config = config
         self.device = resolve(config.device)
         self.model = make_model(config.hidden, config.seed).to(self.device)
+        self.params = dict(self.model.named_parameters())  # the same tensors all run long: Adam updates them in place
         # The fused kernel is several times faster than the default for this many small tensors.
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.meta_lr,
                                           fused=self.device.type in ("cpu", "cuda"))
-        self.generator = torch.Generator().manual_seed(config.seed)
+        self.tasks = TaskStream(config.meta_batch, config.k_shot, torch.Generator().manual_seed(config.seed), self.device)
         self.history = History()
         self.step = 0
         self.total = config.iterations
@@ -289,8 +309,8 @@ class MetaTrainer:
         config = self.config
         synchronize(self.device)
         start = time.perf_counter()
-        tasks = sample_tasks(config.meta_batch, config.k_shot, self.generator, self.device)
-        loss = meta_loss(self.model, dict(self.model.named_parameters()), tasks, config)
+        tasks = self.tasks.next()
+        loss = meta_loss(self.model, self.params, tasks, config)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         value = loss.item()

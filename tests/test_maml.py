@@ -116,6 +116,15 @@ def test_sampled_tasks_follow_the_sinusoid_distribution():
     torch.testing.assert_close(tasks.y_query, expected)
 
 
+def test_task_stream_gives_the_meta_batches_of_one_draw_per_iteration():
+    stream = maml.TaskStream(4, 5, torch.Generator().manual_seed(2), chunk=3)
+    generator = torch.Generator().manual_seed(2)
+    for _ in range(7):  # across chunk boundaries
+        streamed, drawn = stream.next(), maml.sample_tasks(4, 5, generator)
+        for name in maml.Tasks.__dataclass_fields__:
+            assert torch.equal(getattr(streamed, name), getattr(drawn, name)), name
+
+
 def test_model_is_seeded_and_matches_a_plain_linear_network():
     model = maml.make_model(40, seed=3)
     again = maml.make_model(40, seed=3)
