@@ -3,7 +3,7 @@
 Prints ratios against baselines run in the same process (the per-task loop, first-order MAML, the
 pretrained regressor), on one thread. `--quick` is a smoke run with tiny budgets.
 
-    .venv/bin/python bench/bench_maml.py [--quick] [--device cpu] [--seeds 3]
+    .venv/bin/python bench/bench_maml.py [--quick] [--device cpu] [--seeds 3] [--first-seed 0]
 """
 from __future__ import annotations
 
@@ -102,7 +102,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny budgets: a smoke run, not the targets")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--seeds", type=int, default=3, help="training seeds 0..N-1 (the targets ask for 3)")
+    parser.add_argument("--seeds", type=int, default=3, help="how many training seeds (the targets ask for 3)")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds run from here: fresh ones check the spread")
     args = parser.parse_args()
     global QUICK
     QUICK = args.quick
@@ -116,7 +117,7 @@ def main() -> None:
     iteration_speed(config, iterations=20 if args.quick else 1000)
 
     start = time.perf_counter()
-    comparison(config, range(args.seeds), eval_tasks, marks)
+    comparison(config, range(args.first_seed, args.first_seed + args.seeds), eval_tasks, marks)
     print(f"  ({time.perf_counter() - start:.0f} s for the comparison)")
 
     diverged = maml.meta_train(maml.MetaConfig(inner_lr=0.05, inner_steps=5, meta_lr=0.1, iterations=200, device=args.device))

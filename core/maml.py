@@ -289,7 +289,7 @@ class MetaTrainer:
         self.config = config
         self.device = resolve(config.device)
         self.model = make_model(config.hidden, config.seed).to(self.device)
-        self.params = dict(self.model.named_parameters())  # the same tensors all run long: Adam updates them in place
+        self.params = dict(self.model.named_parameters())  # the same tensors for the whole run: Adam updates them in place
         # The fused kernel is several times faster than the default for this many small tensors.
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.meta_lr,
                                           fused=self.device.type in ("cpu", "cuda"))
