@@ -55,6 +55,10 @@ class Tasks:
     x_query: torch.Tensor
     y_query: torch.Tensor
 
+    def rows(self, which: slice) -> Tasks:
+        """Some of the tasks (views, no copy)."""
+        return Tasks(*(getattr(self, name)[which] for name in self.__dataclass_fields__))
+
 
 @dataclass
 class History:
@@ -147,7 +151,7 @@ class TaskStream:
             self.used = 0
         rows = slice(self.used * self.n, (self.used + 1) * self.n)
         self.used += 1
-        return Tasks(*(getattr(self.drawn, name)[rows] for name in Tasks.__dataclass_fields__))
+        return self.drawn.rows(rows)
 
 
 def batched_forward(model: nn.Module, fast: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
@@ -385,7 +389,7 @@ def adaptation_mse(model: nn.Module, tasks: Tasks, inner_lr: float, steps: int =
 def adapted_curves(model: nn.Module, tasks: Tasks, inner_lr: float, shown=(0, 1, 5, 10), points: int = 200):
     """The first task's prediction over x ∈ [−5, 5] after each number of SGD steps in `shown`: (grid, {steps: y})."""
     grid = torch.linspace(*X_RANGE, points, device=tasks.x_support.device, dtype=tasks.x_support.dtype)
-    first = Tasks(*(v[:1] for v in (tasks.amplitude, tasks.phase, tasks.x_support, tasks.y_support, tasks.x_query, tasks.y_query)))
+    first = tasks.rows(slice(0, 1))
     curves = {}
     for step, fast in enumerate(sgd_path(model, first, inner_lr, max(shown))):
         if step in shown:
