@@ -41,10 +41,10 @@ def held_out_mse(weights: dict, k_shot: int, inner_lr: float, seed: int, device:
     return pd.DataFrame({"step": np.arange(len(mean)), "mse": mean, "low": mean - sem, "high": mean + sem})
 
 
-@bounded_cache(max_entries=16)
-def comparison(config: maml.MetaConfig, _progress=None) -> dict:
-    """Second-order, first-order and pretrained runs with held-out MSE at checkpoints (expensive: cached)."""
-    return maml.compare_methods(config, eval_tasks=EVAL_TASKS, progress=_progress)
+@bounded_cache(max_entries=48)
+def method_curve(config: maml.MetaConfig, method: str) -> maml.MethodCurve:
+    """One method's run with held-out MSE at checkpoints (expensive: cached, and shared by every session)."""
+    return maml.method_curve(config, method, eval_tasks=EVAL_TASKS)
 
 
 @bounded_cache()
@@ -150,12 +150,15 @@ def show_comparison(config: maml.MetaConfig) -> None:
     if not run:
         st.caption(t("maml.compare_idle"))
         return
-    bar = st.progress(0.0, text=t("maml.compare_running"))
-    # second_order is set per method inside: fixing it here keeps one cache entry for both switch positions.
-    curves = comparison(replace(config, iterations=iterations, compare_every=0, second_order=True),
-                        _progress=lambda fraction: bar.progress(min(fraction, 1.0), text=t("maml.compare_running")))
-    bar.empty()
     names = {method: t(key) for method, key in METHOD_KEYS.items()}
+    # second_order is set per method inside: fixing it here keeps one cache entry for both switch positions.
+    config = replace(config, iterations=iterations, compare_every=0, second_order=True)
+    bar = st.progress(0.0)
+    curves = {}
+    for done, method in enumerate(maml.METHODS):  # the bar is updated here: a cached function must not draw on it
+        bar.progress(done / len(maml.METHODS), text=t("maml.compare_running_method", method=names[method]))
+        curves[method] = method_curve(config, method)
+    bar.empty()
     for method, curve in curves.items():
         if curve.error:
             st.warning(t("maml.compare_failed", method=names[method]))

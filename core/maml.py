@@ -424,33 +424,33 @@ def method_config(config: MetaConfig, method: str) -> MetaConfig:
     return replace(config, second_order=method == "second_order", baseline=method == "pretrained", compare_every=0)
 
 
-def compare_methods(config: MetaConfig, checkpoints: int = 10, eval_tasks: int = 100, adapt_steps: int = 10,
-                    progress: Callable[[float], bool | None] | None = None) -> dict[str, MethodCurve]:
-    """Train each method for config.iterations and measure held-out MSE at evenly spaced checkpoints."""
-    device = resolve(config.device)
-    tasks = held_out_tasks(eval_tasks, config.k_shot, config.seed, device)
+def method_curve(config: MetaConfig, method: str, checkpoints: int = 10, eval_tasks: int = 100,
+                 adapt_steps: int = 10) -> MethodCurve:
+    """Train one method for config.iterations and measure held-out MSE at evenly spaced checkpoints."""
+    tasks = held_out_tasks(eval_tasks, config.k_shot, config.seed, resolve(config.device))  # the same for every method
     marks = sorted({round(config.iterations * (i + 1) / checkpoints) for i in range(checkpoints)})
-    curves = {}
-    for index, method in enumerate(METHODS):
-        trainer = MetaTrainer(method_config(config, method))
+    trainer = MetaTrainer(method_config(config, method))
+    per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
+    iterations, seconds, mse = [0], [0.0], [per_task.mean(0).tolist()]
+    for mark in marks:
+        while trainer.step < mark and trainer.error is None:
+            trainer.train_step()
+        if trainer.error is not None:
+            break
         per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
-        iterations, seconds, mse = [0], [0.0], [per_task.mean(0).tolist()]
-        for mark in marks:
-            while trainer.step < mark and trainer.error is None:
-                trainer.train_step()
-            if trainer.error is not None:
-                break
-            per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
-            iterations.append(trainer.step)
-            seconds.append(trainer.history.seconds[-1])
-            mse.append(per_task.mean(0).tolist())
-            if progress is not None and progress((index + trainer.step / config.iterations) / len(METHODS)) is False:
-                break
-        if trainer.step != iterations[-1]:  # stopped by divergence after the last checkpoint: the model has moved
-            per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
-        mean, sem = mean_and_sem(per_task)
-        curves[method] = MethodCurve(iterations, seconds, mse, mean.tolist(), sem.tolist(), trainer.error)
-    return curves
+        iterations.append(trainer.step)
+        seconds.append(trainer.history.seconds[-1])
+        mse.append(per_task.mean(0).tolist())
+    if trainer.step != iterations[-1]:  # stopped by divergence after the last checkpoint: the model has moved
+        per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
+    mean, sem = mean_and_sem(per_task)
+    return MethodCurve(iterations, seconds, mse, mean.tolist(), sem.tolist(), trainer.error)
+
+
+def compare_methods(config: MetaConfig, checkpoints: int = 10, eval_tasks: int = 100,
+                    adapt_steps: int = 10) -> dict[str, MethodCurve]:
+    """Every method's curve: second-order MAML, first-order MAML and the pretrained baseline."""
+    return {method: method_curve(config, method, checkpoints, eval_tasks, adapt_steps) for method in METHODS}
 
 
 def meta_graph(config: MetaConfig, max_nodes: int = 90) -> tuple[DotGraph, int]:

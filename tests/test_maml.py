@@ -278,6 +278,10 @@ def test_comparison_runs_on_the_page(app_page):
     at.toggle(key="maml_compare").set_value(True).run()
     assert not at.exception and not at.warning
     assert any("pretrained baseline" in c.value for c in at.caption)
+    at.run()  # a rerun, and another session by link, take the cached runs: replaying them must not fail
+    shared = app_page("maml", {"maml_compare_iters": "100", "maml_compare": "true"})
+    assert not at.exception and not shared.exception
+    assert len(shared.get("vega_lite_chart")) == len(at.get("vega_lite_chart")) > 0
 
 
 def test_create_graph_switch_trains_first_order_and_redraws_the_graph(app_page):

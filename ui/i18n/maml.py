@@ -82,7 +82,7 @@ STRINGS = {
     "maml.compare_iters": {"en": "Iterations per method", "ko": "방법별 반복 횟수"},
     "maml.compare_iters_help": {"en": "A short budget so the page stays responsive; bench/bench_maml.py runs it at full scale.",
                                 "ko": "페이지가 느려지지 않도록 짧게 잡은 예산입니다. 전체 규모는 bench/bench_maml.py에서 실행합니다."},
-    "maml.compare_running": {"en": "Training the three methods…", "ko": "세 방법을 학습하는 중…"},
+    "maml.compare_running_method": {"en": "Training {method}…", "ko": "{method} 학습 중…"},
     "maml.compare_idle": {"en": "Switch the comparison on to train the three methods.",
                           "ko": "비교를 켜면 세 방법을 학습합니다."},
     "maml.compare_failed": {"en": "{method} diverged with these settings; its curves stop where the loss became NaN.",
