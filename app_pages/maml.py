@@ -121,9 +121,15 @@ def show_held_out(weights: dict, config: maml.MetaConfig) -> None:
                   on_click=lambda: st.session_state.update(maml_task=(st.session_state["maml_task"] + 1) % 10**6))
     task = int(st.session_state["maml_task"])
     amplitude, phase, grid, truth, curves, support = held_out_view(weights, config.k_shot, config.inner_lr, task, config.device)
+    mse = held_out_mse(weights, config.k_shot, config.inner_lr, config.seed, config.device)
+    finite = maml.finite_steps(mse.mse, mse.low, mse.high)
+    shown = [n for n in SHOWN_STEPS if np.isfinite(curves[n]).all()]
+    if finite < len(mse) or len(shown) < len(SHOWN_STEPS):
+        first = min([finite] + [n for n in SHOWN_STEPS if n not in shown])
+        st.warning(t("maml.adapt_diverged", alpha=f"{config.inner_lr:g}", step=first))
     lines = pd.concat([pd.DataFrame({"x": grid, "y": truth, "curve": t("maml.truth")})] + [
-        pd.DataFrame({"x": grid, "y": curves[n], "curve": t("maml.after_steps", n=n)}) for n in SHOWN_STEPS])
-    order = [t("maml.truth")] + [t("maml.after_steps", n=n) for n in SHOWN_STEPS]
+        pd.DataFrame({"x": grid, "y": curves[n], "curve": t("maml.after_steps", n=n)}) for n in shown])
+    order = [t("maml.truth")] + [t("maml.after_steps", n=n) for n in shown]
     chart = alt.Chart(lines).mark_line().encode(
         x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title="y"),
         color=alt.Color("curve:N", sort=order, title=t("maml.curve")),
@@ -135,8 +141,7 @@ def show_held_out(weights: dict, config: maml.MetaConfig) -> None:
         st.caption(t("maml.task_caption", amplitude=f"{amplitude:.2f}", phase=f"{phase:.2f}", k=config.k_shot,
                      alpha=f"{config.inner_lr:g}"))
     st.markdown(f"**{t('maml.heldout_title', n=EVAL_TASKS)}**")
-    st.altair_chart(error_bar_chart(held_out_mse(weights, config.k_shot, config.inner_lr, config.seed, config.device)),
-                    width="stretch")
+    st.altair_chart(error_bar_chart(mse.iloc[:finite]), width="stretch")
 
 
 def show_comparison(config: maml.MetaConfig) -> None:
@@ -159,17 +164,23 @@ def show_comparison(config: maml.MetaConfig) -> None:
         bar.progress(done / len(maml.METHODS), text=t("maml.compare_running_method", method=names[method]))
         curves[method] = method_curve(config, method)
     bar.empty()
+    step = config.inner_steps
+    finals, over_time = [], []
     for method, curve in curves.items():
+        mean, sem = np.array(curve.final_mean), np.array(curve.final_sem)
+        finite = maml.finite_steps(mean, sem)
+        checkpoints = pd.DataFrame({"iteration": curve.iterations, "seconds": curve.seconds,
+                                    "mse": [row[step] for row in curve.mse], "method": names[method]})
         if curve.error:
             st.warning(t("maml.compare_failed", method=names[method]))
-    final = pd.concat([pd.DataFrame({"step": np.arange(len(c.final_mean)), "mse": c.final_mean,
-                                     "low": np.subtract(c.final_mean, c.final_sem), "high": np.add(c.final_mean, c.final_sem),
-                                     "method": names[m]}) for m, c in curves.items()])
+        elif finite < len(mean) or not np.isfinite(checkpoints.mse).all():  # trained fine, but adapting blows up
+            st.warning(t("maml.compare_adapt_diverged", method=names[method], alpha=f"{config.inner_lr:g}"))
+        finals.append(pd.DataFrame({"step": np.arange(finite), "mse": mean[:finite], "low": (mean - sem)[:finite],
+                                    "high": (mean + sem)[:finite], "method": names[method]}))
+        over_time.append(checkpoints[np.isfinite(checkpoints.mse)])
     st.markdown(f"**{t('maml.compare_steps')}**")
-    st.altair_chart(error_bar_chart(final, color="method"), width="stretch")
-    step = config.inner_steps
-    over_time = pd.concat([pd.DataFrame({"iteration": c.iterations, "seconds": c.seconds,
-                                         "mse": [row[step] for row in c.mse], "method": names[m]}) for m, c in curves.items()])
+    st.altair_chart(error_bar_chart(pd.concat(finals), color="method"), width="stretch")
+    over_time = pd.concat(over_time)
     by_iteration, by_second = st.columns(2)
     with by_iteration:
         st.markdown(f"**{t('maml.compare_iterations', n=step)}**")

@@ -400,8 +400,15 @@ def adapted_curves(model: nn.Module, tasks: Tasks, inner_lr: float, shown=(0, 1,
 
 def mean_and_sem(mse: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean over tasks of an adaptation_mse array, and its standard error (zero for a single task)."""
-    sem = mse.std(0, ddof=1) / math.sqrt(mse.shape[0]) if mse.shape[0] > 1 else np.zeros(mse.shape[1])
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverged step's inf or NaN stays so: see finite_steps
+        sem = mse.std(0, ddof=1) / math.sqrt(mse.shape[0]) if mse.shape[0] > 1 else np.zeros(mse.shape[1])
     return mse.mean(0), sem
+
+
+def finite_steps(*values) -> int:
+    """How many adaptation steps, from step 0, are finite in every array given: SGD with a large α can blow up."""
+    finite = np.logical_and.reduce([np.isfinite(np.asarray(v, dtype=float)) for v in values])
+    return len(finite) if finite.all() else int(np.argmin(finite))
 
 
 @dataclass

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from dataclasses import replace
 
 import numpy as np
+import pyarrow
 import pytest
 import torch
 
@@ -178,11 +180,28 @@ def test_trainer_resumes_where_it_stopped():
     assert trainer.done and trainer.history.loss == whole.history.loss
 
 
+DIVERGING = MetaConfig(inner_lr=0.05, inner_steps=5, meta_lr=0.1, iterations=200, compare_every=0)
+
+
 def test_diverging_settings_stop_with_an_error():
-    result = maml.meta_train(MetaConfig(inner_lr=0.05, inner_steps=5, meta_lr=0.1, iterations=200, compare_every=0))
+    result = maml.meta_train(DIVERGING)
     assert result.error == "maml.diverged"
     assert len(result.history.loss) < 200 and all(math.isfinite(v) for v in result.history.loss)
     assert all(torch.isfinite(p).all() for p in result.model.parameters())
+
+
+def test_finite_steps_counts_the_adaptation_steps_before_sgd_blows_up():
+    assert maml.finite_steps([1.0, 2.0, 3.0]) == 3
+    assert maml.finite_steps([1.0, 2.0, math.inf, 3.0]) == 2
+    assert maml.finite_steps([1.0, 2.0, 3.0], [0.1, math.nan, 0.1]) == 1
+    # The last finite weights of a diverging run: SGD with α = 0.05 on held-out support sets blows up after a few steps.
+    model = maml.meta_train(DIVERGING).model
+    mse = maml.adaptation_mse(model, maml.held_out_tasks(100, 10, 0), DIVERGING.inner_lr, steps=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the inf and NaN steps give no numpy warning
+        mean, sem = maml.mean_and_sem(mse)
+    finite = maml.finite_steps(mean, sem)
+    assert 1 < finite < 11 and np.isfinite(mean[:finite]).all() and not np.isfinite(sem[finite] + mean[finite])
 
 
 def test_compare_methods_shapes_and_shared_start():
@@ -216,6 +235,13 @@ def start_training(app_page, query=None, runs=1):
 def live(at):
     """The page's live-training state of this (test) browser session."""
     return at.session_state["maml_live"]
+
+
+def chart_numbers(at) -> np.ndarray:
+    """Every number the page handed to its charts."""
+    tables = (pyarrow.ipc.open_stream(dataset.data.data).read_all().to_pandas()
+              for chart in at.get("vega_lite_chart") for dataset in chart.proto.datasets)
+    return np.concatenate([table.select_dtypes("number").to_numpy().ravel() for table in tables])
 
 
 def task_caption(at) -> str:
@@ -271,6 +297,30 @@ def test_diverging_settings_stop_with_a_clear_message(app_page):
     assert not at.exception
     assert any("NaN" in e.value for e in at.error)
     assert not live(at)["running"] and live(at)["trainer"].error == "maml.diverged"
+
+
+def test_adaptation_that_blows_up_is_a_message_not_a_nan_chart(app_page):
+    at = start_training(app_page, {"maml_alpha": "0.05", "maml_steps": "5", "maml_meta_lr": "0.1"}, runs=0)
+    config = live(at)["trainer"].config
+    before_divergence = len(maml.meta_train(config).history.loss)
+    trainer = maml.MetaTrainer(config)  # stopped just before meta-training diverges: the weights are finite
+    while trainer.step < before_divergence:
+        trainer.train_step()
+    live(at).update(trainer=trainer, running=False)
+    at.run()
+    assert not at.exception and trainer.error is None
+    assert any("diverges on held-out tasks" in w.value for w in at.warning)
+    assert np.isfinite(chart_numbers(at)).all()
+
+
+def test_comparison_with_diverging_settings_draws_finite_charts(app_page):
+    at = app_page("maml", {"maml_alpha": "0.05", "maml_steps": "5", "maml_meta_lr": "0.1", "maml_compare_iters": "100"})
+    at.toggle(key="maml_compare").set_value(True).run()
+    assert not at.exception
+    warnings_shown = [w.value for w in at.warning]
+    assert any("diverged with these settings" in w for w in warnings_shown)
+    assert any("diverges on held-out tasks" in w for w in warnings_shown)
+    assert np.isfinite(chart_numbers(at)).all()
 
 
 def test_comparison_runs_on_the_page(app_page):

@@ -87,6 +87,16 @@ STRINGS = {
                           "ko": "비교를 켜면 세 방법을 학습합니다."},
     "maml.compare_failed": {"en": "{method} diverged with these settings; its curves stop where the loss became NaN.",
                             "ko": "이 설정에서 {method}이(가) 발산했습니다. 손실이 NaN이 된 지점에서 곡선이 끝납니다."},
+    "maml.adapt_diverged": {
+        "en": "Adapting with α = {alpha} diverges on held-out tasks: from step {step} the MSE is no longer finite, so the "
+              "charts stop there. Lower α, or meta-train with settings that do not diverge.",
+        "ko": "α = {alpha}로 적응시키면 새 과제에서 발산합니다. {step}번째 스텝부터 MSE가 유한하지 않아 차트는 그 앞에서 "
+              "끝납니다. α를 낮추거나, 발산하지 않는 설정으로 메타 학습하세요."},
+    "maml.compare_adapt_diverged": {
+        "en": "Adapting {method} with α = {alpha} diverges on held-out tasks: its curves leave out the steps where the "
+              "MSE is no longer finite.",
+        "ko": "{method}을(를) α = {alpha}로 적응시키면 새 과제에서 발산합니다. MSE가 유한하지 않은 스텝은 곡선에서 "
+              "뺐습니다."},
     "maml.method": {"en": "method", "ko": "방법"},
     "maml.second_order": {"en": "second-order MAML", "ko": "2차 MAML"},
     "maml.first_order": {"en": "first-order MAML", "ko": "1차 MAML"},
