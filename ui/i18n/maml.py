@@ -95,7 +95,7 @@ STRINGS = {
     "maml.compare_adapt_diverged": {
         "en": "Adapting {method} with α = {alpha} diverges on held-out tasks: its curves leave out the steps where the "
               "MSE is no longer finite.",
-        "ko": "{method}을(를) α = {alpha}로 적응시키면 새 과제에서 발산합니다. MSE가 유한하지 않은 스텝은 곡선에서 "
+        "ko": "{method}: α = {alpha}로 적응시키면 새 과제에서 발산합니다. MSE가 유한하지 않은 스텝은 곡선에서 "
               "뺐습니다."},
     "maml.method": {"en": "method", "ko": "방법"},
     "maml.second_order": {"en": "second-order MAML", "ko": "2차 MAML"},
