@@ -1,8 +1,6 @@
 """Page 5: an implicit neural representation trained live on the user's picture, from its pixels or its gradients."""
-import hashlib
 import pathlib
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -13,9 +11,10 @@ from core.checks import run_pitfall
 from core.devices import DeviceError
 from core.images import ImageError
 from core.inr import FitConfig, SettingsError
-from ui import t
+from core.jobs import JobStatus
+from ui import charts, t
 from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
-from ui.live import live_training
+from ui.live import current, live_training
 from ui.state import radio, select_slider, selectbox, settings, slider, toggle
 
 ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
@@ -136,61 +135,61 @@ def controls(device: str) -> FitConfig:
                      batch_pixels=batch, device=device, seed=settings().seed, target_psnr=target)
 
 
-def psnr_chart(trainer: inr.INRTrainer, ceiling: float | None) -> alt.Chart:
-    """PSNR against step, with the target and (for gradients) the Sobel ceiling as dashed rules."""
-    data = pd.DataFrame(trainer.history, columns=["step", "seconds", "psnr"]).replace([np.inf, -np.inf], np.nan)
-    line = alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("step:Q", title=t("inr.axis_step")), y=alt.Y("psnr:Q", title="PSNR (dB)", scale=alt.Scale(zero=False)),
-        tooltip=["step", alt.Tooltip("seconds:Q", format=".1f"), alt.Tooltip("psnr:Q", format=".2f")])
-    rules = pd.DataFrame({"y": [trainer.config.target_psnr] + ([ceiling] if ceiling else []),
-                          "what": [t("inr.rule_target")] + ([t("inr.rule_ceiling")] if ceiling else [])})
-    rule = alt.Chart(rules).mark_rule(strokeDash=[5, 4]).encode(y="y:Q", color=alt.Color("what:N", title=None))
-    return (line + rule).properties(height=260)
+def render_training(job: JobStatus) -> None:
+    """Metrics, preview frames (reconstruction, autograd derivatives, error) and the PSNR curve.
 
-
-def render_training(trainer: inr.INRTrainer) -> None:
-    """Metrics, preview frames (reconstruction, autograd derivatives, error) and the PSNR curve."""
-    if trainer.prediction is None:
+    SSIM and the download come with the final snapshot (Stop or the end): they cost too much for every refresh."""
+    snapshot, config = job.snapshot, job.config
+    preview = snapshot.preview
+    if preview is None:
         return
-    image, prediction = trainer.image, trainer.prediction
-    height, width = image.shape[:2]
-    truth = ground_truth(image)
-    ceiling = truth["ceiling"] if trainer.config.supervision == "gradients" else None
+    ceiling = ground_truth(job.inputs[0])["ceiling"] if config.supervision == "gradients" else None
     metrics = st.columns(4)
-    metrics[0].metric("PSNR", f"{trainer.history[-1][2]:.2f} dB")
-    metrics[1].metric("SSIM", f"{images.ssim(prediction, image):.3f}")
-    metrics[2].metric(t("inr.speed"), f"{trainer.step / max(trainer.seconds, 1e-9):.1f}")
+    metrics[0].metric("PSNR", f"{preview['psnr']:.2f} dB")
+    metrics[1].metric("SSIM", f"{preview['ssim']:.3f}" if "ssim" in preview else "…", help=t("inr.ssim_help"))
+    metrics[2].metric(t("inr.speed"), f"{snapshot.step / max(snapshot.seconds, 1e-9):.1f}")
     if ceiling:
         metrics[3].metric(t("inr.ceiling"), f"{ceiling:.2f} dB", help=t("inr.ceiling_help"))
-    if trainer.reached_target:
-        st.success(t("inr.reached", target=f"{trainer.config.target_psnr:g}", step=trainer.step, seconds=f"{trainer.seconds:.1f}"))
-    gx, gy = trainer.derivatives(height, width)
+    if preview["reached"]:
+        st.success(t("inr.reached", target=f"{config.target_psnr:g}", step=snapshot.step, seconds=f"{snapshot.seconds:.1f}"))
     frames = st.columns(4)
-    frames[0].image(prediction, caption=t("inr.frame_reconstruction", step=trainer.step), width="stretch", clamp=True)
-    frames[1].image(images.signed_to_rgb(gx, truth["scale"]), caption=t("inr.frame_dx"), width="stretch")
-    frames[2].image(images.signed_to_rgb(gy, truth["scale"]), caption=t("inr.frame_dy"), width="stretch")
-    frames[3].image(images.signed_to_rgb(prediction - image, 0.1), caption=t("inr.frame_error"), width="stretch")
-    if trainer.config.supervision != "pixels":
-        st.caption(t(f"inr.align_{trainer.config.supervision}"))
-    st.altair_chart(psnr_chart(trainer, ceiling), width="stretch")
-    st.download_button(t("inr.download"), images.to_png(prediction), file_name="inr_reconstruction.png",
-                       mime="image/png", key="inr_download")
+    frames[0].image(preview["reconstruction"], caption=t("inr.frame_reconstruction", step=preview["step"]), width="stretch")
+    frames[1].image(preview["dx"], caption=t("inr.frame_dx"), width="stretch")
+    frames[2].image(preview["dy"], caption=t("inr.frame_dy"), width="stretch")
+    frames[3].image(preview["error"], caption=t("inr.frame_error"), width="stretch")
+    if config.supervision != "pixels":
+        st.caption(t(f"inr.align_{config.supervision}"))
+    history = snapshot.history
+    rules = pd.DataFrame({"y": [config.target_psnr] + ([ceiling] if ceiling else []),
+                          "what": [t("inr.rule_target")] + ([t("inr.rule_ceiling")] if ceiling else [])})
+    frame = pd.DataFrame(history.rows, columns=history.columns).replace([np.inf, -np.inf], np.nan)
+    charts.line(frame, "step", "psnr", t("inr.axis_step"), "PSNR (dB)", rules=rules)
+    if "ssim" in preview:
+        st.download_button(t("inr.download"), preview["reconstruction"], file_name="inr_reconstruction.png",
+                           mime="image/png", key="inr_download")
 
 
-def super_resolution(trainer: inr.INRTrainer) -> None:
+def trained_network(job: JobStatus | None) -> inr.INRTrainer | None:
+    """The job's network rebuilt from its final snapshot (after Stop or the end), or None while it trains."""
+    if job is None or job.snapshot is None or job.snapshot.weights is None or job.snapshot.preview is None:
+        return None
+    return inr.INRTrainer.restored(job.inputs[0], job.config, job.snapshot.weights, job.snapshot.preview["alignment"])
+
+
+def super_resolution(network: inr.INRTrainer, step: int) -> None:
     """Render the trained network at 2x or 4x: a continuous picture, beside the bicubic enlargement."""
     st.subheader(t("inr.superres_title"))
     st.markdown(t("inr.superres_intro"))
-    height, width = trainer.image.shape[:2]
+    height, width = network.image.shape[:2]
     left, right = st.columns([2, 1])
     with left:
         scale = radio("inr_scale", "inr.scale", [2, 4], 2, format_func=lambda s: f"{s}×", horizontal=True)
     with right:
         if st.button(t("inr.render_button"), key="inr_render"):
             with st.spinner(t("inr.rendering")):
-                big = trainer.render(height * scale, width * scale)
-            bicubic = images.resize(trainer.image, height * scale, width * scale)
-            st.session_state["inr_big"] = {"scale": scale, "step": trainer.step, "png": images.to_png(big),
+                big = network.render(height * scale, width * scale)
+            bicubic = images.resize(network.image, height * scale, width * scale)
+            st.session_state["inr_big"] = {"scale": scale, "step": step, "png": images.to_png(big),
                                            "bicubic": images.to_png(bicubic)}
     big = st.session_state.get("inr_big")
     if big:
@@ -208,11 +207,11 @@ def page() -> None:
     device = settings().device
     loaded = picture()
     config = controls(device)
-    state = st.session_state.get("inr_live") or {}
     if loaded is None:
-        if state.get("trainer") is not None:
+        kept = current("inr_live")
+        if kept is not None and kept.snapshot is not None:
             st.info(t("inr.kept_model"))
-            render_training(state["trainer"])
+            render_training(kept)
         return
     pixels, name = loaded
     show_ground_truth(pixels, name)
@@ -231,25 +230,25 @@ def page() -> None:
         ready = False
 
     st.subheader(t("inr.train_title"))
-    signature = (hashlib.sha256(pixels.tobytes()).hexdigest(), pixels.shape, config)
     if ready:
-        trainer = live_training("inr_live", lambda: inr.INRTrainer(pixels, config), render_training, settings_signature=signature)
+        job = live_training("inr_live", inr.INRTrainer, config, pixels, render=render_training)
     else:
-        trainer = state.get("trainer")
-        if trainer is not None:
-            render_training(trainer)
-    if trainer is not None and trainer.prediction is not None:
-        super_resolution(trainer)
+        job = current("inr_live")
+        if job is not None and job.snapshot is not None:
+            render_training(job)
+    network = trained_network(job)
+    if network is not None:
+        super_resolution(network, job.snapshot.step)
 
     side = max(height, width)
     st.subheader(t("inr.graph_title"))
     graph_panel(loss_graph(config, channels, side), t(f"inr.graph_caption_{config.supervision}"))
     st.subheader(t("inr.check_title"))
-    model = trainer.model if trainer is not None else fresh_model(config, channels, side)
-    coords = trainer.coords if trainer is not None else inr.pixel_coords(height, width)
+    model = network.model if network is not None else fresh_model(config, channels, side)
+    coords = network.coords if network is not None else inr.pixel_coords(height, width)
     chosen = torch.randperm(coords.shape[0], generator=torch.Generator().manual_seed(0))[:CHECK_PIXELS]
     check_badge(inr.derivative_check(model, coords[chosen.to(coords.device)]))
-    st.caption(t("inr.check_caption_trained" if trainer is not None else "inr.check_caption_fresh"))
+    st.caption(t("inr.check_caption_trained" if network is not None else "inr.check_caption_fresh"))
     code_panel(inr.supervised_quantity, inr.coordinate_gradients, inr.coordinate_laplacian, inr.Siren,
                inr.INRTrainer.train_step, inr.derivative_check, images.sobel, images.integrate_gradients)
     pitfall_panel(pitfall(config, channels, side), t("inr.pitfall_title"), t("inr.pitfall_explain"))

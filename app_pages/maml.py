@@ -12,6 +12,8 @@ from core import maml
 from core.checks import compare
 from core.devices import DeviceError, resolve
 from ui import t
+from core.jobs import JobStatus
+from ui import charts
 from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.live import live_training
 from ui.state import number_input, select_slider, settings, slider, toggle
@@ -19,7 +21,6 @@ from ui.state import number_input, select_slider, settings, slider, toggle
 META_LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
 SHOWN_STEPS = (0, 1, 5, 10)
 EVAL_TASKS = 100
-CHART_POINTS = 400  # loss curves are thinned to about this many points before drawing
 METHOD_KEYS = {"second_order": "maml.second_order", "first_order": "maml.first_order", "pretrained": "maml.pretrained"}
 
 
@@ -63,11 +64,6 @@ def meta_graphs(seed: int) -> dict:
     return {order: maml.meta_graph(maml.MetaConfig(inner_steps=1, second_order=order, seed=seed)) for order in (True, False)}
 
 
-def thinned(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every n-th row, so long histories draw quickly."""
-    return frame.iloc[:: max(1, len(frame) // CHART_POINTS)]
-
-
 def line_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, color: str | None = None,
                log: bool = False, height: int = 260) -> alt.Chart:
     """A plain Altair line chart, optionally coloured by a column and on a log y axis."""
@@ -87,28 +83,25 @@ def error_bar_chart(frame: pd.DataFrame, color: str | None = None) -> alt.Chart:
     return (lines + bars).properties(height=300)
 
 
-def render_training(trainer: maml.MetaTrainer) -> None:
+def render_training(job: JobStatus) -> None:
     """The live part: loss curve, speed, and the second- vs first-order meta-gradient comparison."""
-    history = trainer.history
-    if not history.loss:
+    snapshot, config = job.snapshot, job.config
+    history = snapshot.history
+    if not history:
         return
-    losses = pd.DataFrame({"iteration": np.arange(1, len(history.loss) + 1), "loss": history.loss})
-    st.altair_chart(line_chart(thinned(losses), "iteration", "loss", t("maml.iteration"), t("maml.meta_loss"), log=True),
-                    width="stretch")
-    st.caption(t("maml.speed", ms=f"{1000 * history.seconds[-1] / len(history.seconds):.2f}",
-                 device=str(trainer.device), seconds=f"{history.seconds[-1]:.1f}"))
+    charts.line(pd.DataFrame(history.rows, columns=history.columns), "iteration", "loss", t("maml.iteration"),
+                t("maml.meta_loss"), log=True)
+    st.caption(t("maml.speed", ms=f"{1000 * snapshot.seconds / max(snapshot.step, 1):.2f}", device=config.device,
+                 seconds=f"{snapshot.seconds:.1f}"))
     st.markdown(f"**{t('maml.agreement_title')}**")
-    every = trainer.config.compare_every
-    if not history.compared_at:
-        st.caption(t("maml.agreement_wait", every=every))
+    agreement = snapshot.extra["agreement"]
+    if not agreement:
+        st.caption(t("maml.agreement_wait", every=config.compare_every))
         return
-    agreement = pd.concat([
-        pd.DataFrame({"iteration": history.compared_at, "value": history.cosine, "measure": t("maml.cosine")}),
-        pd.DataFrame({"iteration": history.compared_at, "value": history.relative_norm, "measure": t("maml.relative_norm")}),
-    ])
-    st.altair_chart(line_chart(agreement, "iteration", "value", t("maml.iteration"), None, color="measure", height=220),
-                    width="stretch")
-    st.caption(t("maml.agreement_caption", every=every))
+    long = pd.DataFrame(agreement.rows, columns=agreement.columns).rename(
+        columns={"cosine": t("maml.cosine"), "relative_norm": t("maml.relative_norm")}).melt("iteration", var_name="measure")
+    charts.line(long, "iteration", "value", t("maml.iteration"), None, color="measure", height=220)
+    st.caption(t("maml.agreement_caption", every=config.compare_every))
 
 
 def show_held_out(weights: dict, config: maml.MetaConfig) -> None:
@@ -220,13 +213,14 @@ def page() -> None:
                              second_order=second_order, iterations=iterations, seed=options.seed, device=options.device)
 
     st.subheader(t("maml.train_title"))
-    trainer = live_training("maml_live", lambda: maml.MetaTrainer(config), render_training, settings_signature=config)
-    trained = trainer is not None and trainer.step > 0 and trainer.error is None
-    weights = trainer.weights() if trained else maml.MetaTrainer(config).weights()
+    job = live_training("maml_live", maml.MetaTrainer, config, render=render_training)
+    final = job.snapshot if job is not None and job.snapshot is not None and job.snapshot.weights is not None else None
+    trained = final is not None and final.step > 0 and final.error is None
+    weights = final.weights if trained else maml.MetaTrainer(config).weights()
     if trained:
-        show_held_out(weights, trainer.config)
+        show_held_out(weights, job.config)
     else:
-        st.info(t("maml.results_idle"))
+        st.info(t("maml.results_running" if job is not None and job.running else "maml.results_idle"))
 
     show_comparison(config)
 

@@ -10,7 +10,8 @@ import streamlit as st
 from core import network_gradients as ng
 from core.checks import run_pitfall
 from core.devices import DeviceError, resolve
-from ui import t
+from core.jobs import JobStatus
+from ui import charts, t
 from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.live import live_training
 from ui.state import select_slider, selectbox, settings, slider
@@ -151,9 +152,12 @@ def second_order_table(result: ng.DoubleBackprop) -> pd.DataFrame:
         "max |∂Gℓ/∂θℓ|": [float(np.abs(o).max()) for o in result.own]})
 
 
-def penalty_render(trainer: ng.PenaltyTrainer) -> None:
+def penalty_render(job: JobStatus) -> None:
     """Decision surface and ‖∇ₓf‖ map of both nets side by side, with their numbers and losses."""
-    view = trainer.view()
+    snapshot, config = job.snapshot, job.config
+    if snapshot.preview is None:
+        return
+    view, history = snapshot.preview["view"], snapshot.history
     if not all(np.all(np.isfinite(a)) for a in (*view.probability, *view.grad_norm)):
         return  # a diverged net has nothing meaningful to draw; the error above says why
     data = pd.DataFrame({"x1": view.data[:, 0], "x2": view.data[:, 1], "label": view.labels.astype(int).astype(str)})
@@ -164,8 +168,8 @@ def penalty_render(trainer: ng.PenaltyTrainer) -> None:
     for index, column in enumerate(st.columns(2)):
         with column:
             st.markdown("**" + (t("network_gradients.plain") if index == 0 else
-                                t("network_gradients.penalised", penalty=number(trainer.config.penalty))) + "**")
-            last = view.history[-1] if len(view.history) else [np.nan] * 5
+                                t("network_gradients.penalised", penalty=number(config.penalty))) + "**")
+            last = history[-1] if history else [np.nan] * 5
             st.caption(t("network_gradients.train_numbers", accuracy=f"{view.accuracy[index]:.1%}",
                          loss=f"{last[1 + index]:.4f}", norm=f"{last[3 + index]:.3f}"))
             surface = heatmap(view.probability[index], view.x1, "p(y=1)", scheme="blueorange")
@@ -173,14 +177,11 @@ def penalty_render(trainer: ng.PenaltyTrainer) -> None:
             norms = heatmap(view.grad_norm[index], view.x1, "‖∇ₓf‖").encode(
                 color=alt.Color("value:Q", title="‖∇ₓf‖", scale=alt.Scale(scheme="viridis", domain=[0, top])))
             st.altair_chart((norms + points).properties(height=300).configure_axis(grid=False), width="stretch")
-    if len(view.history):
-        history = pd.DataFrame(view.history[:, [0, 3, 4]], columns=["step", "norm_plain", "norm_penalised"])
-        long = history.melt("step", var_name="run", value_name="norm")
-        long["run"] = long["run"].map({"norm_plain": t("network_gradients.plain_short"),
-                                       "norm_penalised": t("network_gradients.penalised_short")})
-        st.altair_chart(alt.Chart(long).mark_line().encode(
-            x="step:Q", y=alt.Y("norm:Q", title=t("network_gradients.mean_norm")), color=alt.Color("run:N", title=None)
-        ).properties(height=200), width="stretch")
+    if history:
+        norms = pd.DataFrame(history.rows, columns=history.columns)[["step", "norm_plain", "norm_penalised"]].rename(
+            columns={"norm_plain": t("network_gradients.plain_short"), "norm_penalised": t("network_gradients.penalised_short")})
+        charts.line(norms.melt("step", var_name="run", value_name="norm"), "step", "norm", "step",
+                    t("network_gradients.mean_norm"), color="run", height=200)
 
 
 def page() -> None:
@@ -278,8 +279,8 @@ def page() -> None:
                            help="network_gradients.lr_help")
     with c:
         steps = slider("ng_steps", "network_gradients.steps", 100, 3000, 500, step=100)
-    config = ng.TrainConfig(net_config, penalty=penalty, lr=lr, steps=steps)
-    live_training("ng_train", lambda: ng.PenaltyTrainer(config, device), penalty_render, (config, device))
+    config = ng.TrainConfig(net_config, penalty=penalty, lr=lr, steps=steps, device=device)
+    live_training("ng_train", ng.PenaltyTrainer, config, render=penalty_render)
     code_panel(ng.penalised_loss, ng.PenaltyTrainer.train_step)
 
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import psutil
 import torch
@@ -38,8 +38,8 @@ def picture(side: int, name: str = "camera.png"):
 
 
 def timed_fit(image, config: FitConfig, cap: float, eval_seconds: float) -> inr.FitResult:
-    """fit() until the config's target PSNR, its steps, or `cap` training seconds."""
-    trainer = inr.INRTrainer(image, config)
+    """fit() until the config's target PSNR, its steps, or `cap` training seconds, evaluating every eval_seconds."""
+    trainer = inr.INRTrainer(image, replace(config, eval_seconds=eval_seconds))
     while not (trainer.done or trainer.error) and trainer.seconds < cap:
         trainer.advance(eval_seconds)
     return inr.FitResult(trainer.history, trainer)

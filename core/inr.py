@@ -19,7 +19,8 @@ from torch import nn
 from core.checks import Check, compare
 from core.devices import resolve, synchronize
 from core.graph import DotGraph, graph_nodes, to_dot
-from core.images import LUMA, laplacian, pixel_spacing, psnr, sobel
+from core.images import LUMA, laplacian, pixel_spacing, psnr, signed_to_rgb, sobel, ssim, to_png
+from core.training import History, MemoryNeed, Snapshot, snapshot_of, state_arrays
 
 MODELS = ("siren", "relu_pe", "relu", "grid")
 SUPERVISIONS = ("pixels", "gradients", "laplacian")
@@ -58,6 +59,7 @@ class FitConfig:
     device: str = "cpu"
     seed: int = 0
     target_psnr: float = 40.0  # stop early once the reconstruction reaches this
+    eval_seconds: float = 0.5  # training seconds between whole-picture evaluations (PSNR, the target check)
 
 
 def recommended(model: str, supervision: str) -> tuple[float, int]:
@@ -269,14 +271,20 @@ def alignment(prediction: np.ndarray, image: np.ndarray, supervision: str) -> np
     return coefficients
 
 
-def estimate_memory(config: FitConfig, height: int, width: int, channels: int) -> int:
-    """Bytes one training session needs, calibrated on peak RSS (see bench/bench_inr.py) and rounded up."""
+def memory_need(config: FitConfig, height: int, width: int, channels: int) -> MemoryNeed:
+    """Bytes a training job holds (picture, targets, network with Adam, previews) and works in (one step's activations)."""
     batch = min(config.batch_pixels, height * width)
     floats = GRID_LEVELS * GRID_FEATURES * 12 + 2 * GRID_HEAD if config.model == "grid" else config.width * (config.depth + 1)
     # Activations kept per pixel: each create_graph backward adds copies, per output channel.
     copies = {"pixels": 3, "gradients": 4 + 3 * channels, "laplacian": 4 + 18 * channels}[config.supervision]
-    fixed = 160 * 2**20 + height * width * channels * 4 * 16  # allocator pools, the picture, targets, previews
-    return fixed + 4 * floats * (batch * copies + CHUNK * 4)
+    held = height * width * channels * 4 * 16 + 16 * floats * config.width
+    return MemoryNeed(held=held, working=4 * floats * (batch * copies + CHUNK * 4))
+
+
+def estimate_memory(config: FitConfig, height: int, width: int, channels: int) -> int:
+    """Bytes one training session needs alone, calibrated on peak RSS (see bench/bench_inr.py) and rounded up."""
+    need = memory_need(config, height, width, channels)
+    return 160 * 2**20 + need.held + need.working  # + allocator pools
 
 
 def check_settings(config: FitConfig, height: int, width: int, channels: int) -> torch.device:
@@ -315,10 +323,18 @@ class INRTrainer:
         self.step, self.total = 0, config.steps
         self.done, self.error, self.reached_target = False, None, False
         self.seconds = 0.0  # training time only; evaluation is not counted
-        self.history: list[tuple[int, float, float]] = []
+        self.history = History("step", "seconds", "psnr")  # one row per whole-picture evaluation
         self.alignment = np.zeros((3, self.channels))  # the constant or plane added to the network's output
         self.prediction: np.ndarray | None = None  # the last evaluated, aligned reconstruction
+        self.evaluated_at = 0.0  # training seconds at the last evaluation
         self._derivatives: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None  # (step, size), d/dx and d/dy
+        gx, gy = sobel(self.image if self.channels == 1 else self.image @ np.array(LUMA, np.float32))
+        self.slope_scale = float(np.percentile(np.abs(np.stack([gx, gy])), 99)) or 1.0  # colour scale of the previews
+
+    @staticmethod
+    def memory_need(image: np.ndarray, config: FitConfig) -> MemoryNeed:
+        """What a job of this picture and config holds and works in."""
+        return memory_need(config, image.shape[0], image.shape[1], 1 if image.ndim == 2 else image.shape[2])
 
     def train_step(self) -> float:
         """One Adam step on a random batch of pixels (or all of them); returns the loss."""
@@ -335,7 +351,7 @@ class INRTrainer:
         return loss.item()
 
     def advance(self, seconds: float) -> None:
-        """Train for about `seconds`, stop at NaN, the step budget or the target PSNR, then evaluate."""
+        """Train for about `seconds`, stop at NaN, the step budget or the target PSNR; evaluate every eval_seconds."""
         if self.done or self.error:
             return
         synchronize(self.device)
@@ -347,6 +363,9 @@ class INRTrainer:
                 self.error = "common.train_diverged"
                 break
         self.seconds += time.perf_counter() - start
+        if self.seconds - self.evaluated_at < self.config.eval_seconds and self.step < self.total and not self.error:
+            return
+        self.evaluated_at = self.seconds
         value = self.evaluate()
         if not math.isfinite(value) and self.error is None:
             self.error = "common.train_diverged"
@@ -362,8 +381,37 @@ class INRTrainer:
             self.alignment = alignment(raw.reshape(self.image.shape), self.image, self.config.supervision)
             self.prediction = self.finish(raw, height, width)
             value = psnr(self.prediction, self.image)
-        self.history.append((self.step, self.seconds, value))
+        self.history.append(self.step, self.seconds, value)
         return value
+
+    def snapshot(self, preview: bool = False, final: bool = False) -> Snapshot:
+        """Progress and the PSNR curve; previews as PNG: the reconstruction, autograd ∂φ/∂x and ∂φ/∂y, the error.
+
+        Final adds what is too costly for every refresh: SSIM, the weights and the alignment (for rendering).
+        """
+        pictures = None
+        if preview or final:
+            if self.prediction is None or (final and self.history[-1][0] != self.step):
+                self.evaluated_at = self.seconds
+                self.evaluate()
+        if (preview or final) and self.prediction is not None:
+            gx, gy = self.derivatives(*self.image.shape[:2])
+            pictures = {"step": int(self.history[-1][0]), "psnr": self.history[-1][2], "reached": self.reached_target,
+                        "reconstruction": to_png(self.prediction),
+                        "dx": to_png(signed_to_rgb(gx, self.slope_scale)), "dy": to_png(signed_to_rgb(gy, self.slope_scale)),
+                        "error": to_png(signed_to_rgb(self.prediction - self.image, 0.1))}
+            if final:
+                pictures |= {"ssim": ssim(self.prediction, self.image), "alignment": self.alignment.copy()}
+        return snapshot_of(self, self.history, pictures, state_arrays(self.model) if final else None)
+
+    @classmethod
+    def restored(cls, image: np.ndarray, config: FitConfig, weights: dict[str, np.ndarray],
+                 alignment: np.ndarray) -> INRTrainer:
+        """A trainer holding a job's final weights and alignment (from its snapshot): for rendering and checks."""
+        trainer = cls(image, config)
+        trainer.model.load_state_dict({name: torch.from_numpy(value) for name, value in weights.items()})
+        trainer.alignment = alignment
+        return trainer
 
     @torch.no_grad()
     def forward(self, height: int, width: int) -> np.ndarray:
@@ -403,7 +451,7 @@ class INRTrainer:
 class FitResult:
     """A finished fit: (step, seconds, psnr) rows, and the trained network for rendering."""
 
-    history: list[tuple[int, float, float]]
+    history: History
     trainer: INRTrainer = field(repr=False)
 
     @property
@@ -416,18 +464,17 @@ class FitResult:
         return self.trainer.render(height, width)
 
 
-def fit(image: np.ndarray, config: FitConfig, progress: Callable[[int, float], bool | None] | None = None,
-        eval_seconds: float = 0.5) -> FitResult:
-    """Train until the step budget, the target PSNR, NaN, or `progress(step, psnr)` returning False."""
+def fit(image: np.ndarray, config: FitConfig, progress: Callable[[int, float], bool | None] | None = None) -> FitResult:
+    """Train until the step budget, the target PSNR, NaN, or `progress(step, psnr)` (after each evaluation) returning False."""
     trainer = INRTrainer(image, config)
     while not (trainer.done or trainer.error):
-        trainer.advance(eval_seconds)
+        trainer.advance(config.eval_seconds)
         if progress is not None and progress(trainer.step, trainer.history[-1][2]) is False:
             break
     return FitResult(trainer.history, trainer)
 
 
-def seconds_to(history: list[tuple[int, float, float]], target: float) -> float | None:
+def seconds_to(history: History, target: float) -> float | None:
     """Training seconds at the first evaluation that reached `target` dB, or None."""
     return next((seconds for _, seconds, value in history if value >= target), None)
 

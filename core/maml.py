@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -19,6 +19,7 @@ from torch.func import functional_call
 from core.checks import PitfallOutcome, run_pitfall
 from core.devices import resolve, synchronize
 from core.graph import DotGraph, graph_nodes, to_dot
+from core.training import History, MemoryNeed, Snapshot, snapshot_of, state_arrays
 
 AMPLITUDE = (0.1, 5.0)
 PHASE = (0.0, math.pi)
@@ -61,22 +62,12 @@ class Tasks:
 
 
 @dataclass
-class History:
-    """What happened during training, one entry per meta-iteration unless said otherwise."""
-
-    loss: list[float] = field(default_factory=list)  # mean query loss after adaptation
-    seconds: list[float] = field(default_factory=list)  # cumulative training time, comparisons excluded
-    compared_at: list[int] = field(default_factory=list)  # iterations where the two meta-gradients were compared
-    cosine: list[float] = field(default_factory=list)  # cos(second-order, first-order meta-gradient)
-    relative_norm: list[float] = field(default_factory=list)  # |g2 − g1| / |g2|
-
-
-@dataclass
 class MetaResult:
     """A trained meta-initialisation and its history."""
 
     model: nn.Module
-    history: History
+    history: History  # iteration, seconds (cumulative training time, comparisons excluded), loss (query, adapted)
+    agreement: History  # iteration, cosine and |g2 − g1| / |g2| of second- vs first-order meta-gradients
     error: str | None = None  # a catalogue key when training stopped early (e.g. diverged)
 
 
@@ -298,10 +289,17 @@ class MetaTrainer:
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.meta_lr,
                                           fused=self.device.type in ("cpu", "cuda"))
         self.tasks = TaskStream(config.meta_batch, config.k_shot, torch.Generator().manual_seed(config.seed), self.device)
-        self.history = History()
+        self.history = History("iteration", "seconds", "loss")  # loss: mean query loss after adaptation
+        self.agreement = History("iteration", "cosine", "relative_norm")  # every compare_every iterations
         self.step = 0
         self.total = config.iterations
+        self.seconds = 0.0  # training time, comparisons excluded
         self.error: str | None = None
+
+    @staticmethod
+    def memory_need(config: MetaConfig) -> MemoryNeed:
+        """Measured under 3 MB for the default run; the history grows by ~100 bytes a row."""
+        return MemoryNeed(held=4 * 2**20 + 120 * config.iterations, working=8 * 2**20)
 
     @property
     def done(self) -> bool:
@@ -324,15 +322,11 @@ class MetaTrainer:
             return
         self.optimizer.step()
         synchronize(self.device)
-        elapsed = time.perf_counter() - start
+        self.seconds += time.perf_counter() - start
         self.step += 1
-        self.history.loss.append(value)
-        self.history.seconds.append((self.history.seconds[-1] if self.history.seconds else 0.0) + elapsed)
+        self.history.append(self.step, self.seconds, value)
         if config.compare_every and not config.baseline and self.step % config.compare_every == 0:
-            cosine, relative = gradient_agreement(self.model, tasks, config)
-            self.history.compared_at.append(self.step)
-            self.history.cosine.append(cosine)
-            self.history.relative_norm.append(relative)
+            self.agreement.append(self.step, *gradient_agreement(self.model, tasks, config))
 
     def advance(self, seconds: float) -> None:
         """Train for about `seconds` of wall time, or until done or diverged."""
@@ -342,7 +336,11 @@ class MetaTrainer:
 
     def weights(self) -> dict[str, np.ndarray]:
         """The meta-parameters as plain numpy arrays (hashable for caching, safe to share)."""
-        return {name: p.detach().cpu().numpy().copy() for name, p in self.model.named_parameters()}
+        return state_arrays(self.model)
+
+    def snapshot(self, preview: bool = False, final: bool = False) -> Snapshot:
+        """Progress and the loss curve; the weights when final (the page evaluates them on held-out tasks)."""
+        return snapshot_of(self, self.history, weights=self.weights() if final else None, agreement=self.agreement)
 
 
 def meta_train(config: MetaConfig, progress: Callable[[int], bool | None] | None = None) -> MetaResult:
@@ -352,7 +350,7 @@ def meta_train(config: MetaConfig, progress: Callable[[int], bool | None] | None
         trainer.train_step()
         if progress is not None and progress(trainer.step) is False:
             break
-    return MetaResult(trainer.model, trainer.history, trainer.error)
+    return MetaResult(trainer.model, trainer.history, trainer.agreement, trainer.error)
 
 
 def model_from_weights(weights: dict[str, np.ndarray], device="cpu") -> nn.Sequential:
@@ -446,7 +444,7 @@ def method_curve(config: MetaConfig, method: str, checkpoints: int = 10, eval_ta
             break
         per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
         iterations.append(trainer.step)
-        seconds.append(trainer.history.seconds[-1])
+        seconds.append(trainer.seconds)
         mse.append(per_task.mean(0).tolist())
     if trainer.step != iterations[-1]:  # stopped by divergence after the last checkpoint: the model has moved
         per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)

@@ -21,6 +21,7 @@ from torch.nn.utils import parameters_to_vector
 from core.checks import Check, compare, precision_tolerance, to_numpy
 from core.devices import float_dtype, resolve
 from core.graph import DotGraph, graph_nodes, to_dot
+from core.training import History, MemoryNeed, Snapshot, snapshot_of, state_arrays
 
 ACTIVATIONS = ("relu", "tanh", "softplus", "sine")
 CPU = torch.device("cpu")
@@ -342,6 +343,7 @@ class TrainConfig:
     steps: int = 400
     points: int = 200
     noise: float = 0.15
+    device: str = "cpu"
 
 
 def make_moons(points: int, noise: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -380,16 +382,15 @@ class TrainView:
     grad_norm: tuple[np.ndarray, np.ndarray]  # ‖∇ₓf‖ of the logit, each (n, n)
     data: np.ndarray  # (points, 2)
     labels: np.ndarray  # (points,)
-    history: np.ndarray  # (steps, 5): step, loss plain, loss penalised, mean ‖∇ₓf‖ plain, penalised
     accuracy: tuple[float, float]
 
 
 class PenaltyTrainer:
     """Trains the same initial net twice on the same data, with and without the input-gradient penalty."""
 
-    def __init__(self, config: TrainConfig, device: str = "cpu"):
+    def __init__(self, config: TrainConfig):
         self.config = config
-        self.device = resolve(device)
+        self.device = resolve(config.device)
         dtype = float_dtype(self.device)
         X, y = make_moons(config.points, config.noise, config.net.seed)
         self.X, self.y = X.to(self.device, dtype), y.to(self.device, dtype)
@@ -397,8 +398,13 @@ class PenaltyTrainer:
         self.nets = (plain, copy.deepcopy(plain))  # identical initial weights
         self.penalties = (0.0, config.penalty)
         self.optimizers = [torch.optim.SGD(net.parameters(), lr=config.lr) for net in self.nets]
-        self.step, self.total, self.done, self.error = 0, config.steps, False, None
-        self.history: list[tuple[float, ...]] = []
+        self.step, self.total, self.done, self.error, self.seconds = 0, config.steps, False, None, 0.0
+        self.history = History("step", "loss_plain", "loss_penalised", "norm_plain", "norm_penalised")  # norm: mean ‖∇ₓf‖
+
+    @staticmethod
+    def memory_need(config: TrainConfig) -> MemoryNeed:
+        """Two small nets, their data and history: measured well under these."""
+        return MemoryNeed(held=2 * 2**20 + 100 * config.steps, working=4 * 2**20 + 64 * config.points * config.net.width)
 
     def train_step(self) -> None:
         """One full-batch gradient step for both nets; stops with an error on a non-finite loss."""
@@ -411,14 +417,21 @@ class PenaltyTrainer:
             loss.backward()
             optimizer.step()
         self.step += 1
-        self.history.append((self.step, *(float(loss.detach()) for loss, _ in results), *(float(n) for _, n in results)))
+        self.history.append(self.step, *(float(loss.detach()) for loss, _ in results), *(float(n) for _, n in results))
         self.done = self.step >= self.total
 
     def advance(self, seconds: float) -> None:
         """Train for about `seconds`, or until done or diverged."""
-        deadline = time.perf_counter() + seconds
-        while not self.done and self.error is None and time.perf_counter() < deadline:
+        start = time.perf_counter()
+        while not self.done and self.error is None and time.perf_counter() - start < seconds:
             self.train_step()
+        self.seconds += time.perf_counter() - start
+
+    def snapshot(self, preview: bool = False, final: bool = False) -> Snapshot:
+        """Progress and losses; the preview is both nets' view (surfaces and gradient-norm maps)."""
+        return snapshot_of(self, self.history, {"view": self.view()} if preview or final else None,
+                           {f"{i}.{name}": w for i, net in enumerate(self.nets) for name, w in state_arrays(net).items()}
+                           if final else None)
 
     def view(self, extent: float = 2.0, resolution: int = 41) -> TrainView:
         """Both nets evaluated on a grid, plus the data and history."""
@@ -432,6 +445,5 @@ class PenaltyTrainer:
             grad_norm.append(to_numpy(grad_x.norm(dim=1)).reshape(resolution, resolution))
             with torch.no_grad():
                 accuracy.append(float(((net(self.X).squeeze(-1) > 0).to(self.y.dtype) == self.y).double().mean()))
-        history = np.array(self.history, dtype=np.float64).reshape(-1, 5)
         return TrainView(to_numpy(axis), tuple(probability), tuple(grad_norm), to_numpy(self.X), to_numpy(self.y),
-                         history, tuple(accuracy))
+                         tuple(accuracy))

@@ -1,6 +1,7 @@
 """Shared test fixtures: one thread for torch (CI has 2 cores), and an AppTest factory for pages."""
 from __future__ import annotations
 
+import os
 import pathlib
 
 import pytest
@@ -8,6 +9,7 @@ import torch
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 torch.set_num_threads(1)
+os.environ.setdefault("AUTOGRAD_JOB_WORKERS", "0")  # AppTest pages train in-process (the browser tests use real workers)
 
 
 @pytest.fixture
@@ -22,4 +24,7 @@ def app_page():
             at.query_params[key] = value
         return at.run()
 
-    return run
+    yield run
+    from ui.live import service
+
+    service().clear()  # no test's jobs train on behind the next test

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import socket
 import subprocess
 import sys
@@ -59,11 +60,12 @@ def server():
     SHOTS.mkdir(parents=True, exist_ok=True)
     # A file, not a pipe: an unread pipe fills up and blocks the server once it has logged 64 kB.
     log = open(SHOTS.parent / "streamlit-server.log", "wb")
+    env = {name: value for name, value in os.environ.items() if name != "AUTOGRAD_JOB_WORKERS"}  # real workers
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],  # the test server never reloads; the .venv is big to watch
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:  # the health endpoint is not a page request
@@ -180,4 +182,55 @@ def test_inr_upload_through_the_real_file_input_trains_and_previews(server, brow
     assert page.locator('[data-testid="stImage"] img').count() >= 2
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "inr-training.png"), full_page=True)
+    page.context.close()
+
+
+def progress_step(page) -> tuple[int, int]:
+    """(step, total) from the live panel's progress bar; (0, 0) before there is one."""
+    text = page.locator('[data-testid="stProgress"]').first.inner_text() if page.locator(
+        '[data-testid="stProgress"]').count() else ""
+    match = re.search(r"Step ([\d,]+) of ([\d,]+)", text)
+    return (int(match[1].replace(",", "")), int(match[2].replace(",", ""))) if match else (0, 0)
+
+
+def wait_for_step(page, above: int, timeout: float = 60) -> int:
+    """Wait until the page shows a step above `above` (the panel refreshes itself); return it."""
+    deadline = time.time() + timeout
+    while (step := progress_step(page)[0]) <= above:
+        assert time.time() < deadline, f"no step above {above} shown"
+        page.wait_for_timeout(300)
+    return step
+
+
+def test_three_sessions_train_at_once_on_real_workers(server, browser):
+    pages = [open_page(browser, f"{server}/maml?seed={seed}&maml_iters=10000") for seed in (1, 2, 3)]
+    for page in pages:
+        page.get_by_role("button", name="Start").first.click()
+    first = [wait_for_step(page, 0) for page in pages]
+    later = [wait_for_step(page, step) for page, step in zip(pages, first)]  # all three go on training
+    assert all(b > a for a, b in zip(first, later))
+    for page in pages:
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.context.close()
+
+
+def test_stop_after_continue_really_stops(server, browser):
+    page = open_page(browser, f"{server}/maml?seed=11&maml_iters=10000")
+    buttons = {name: page.get_by_role("button", name=name).first for name in ("Start", "Stop", "Continue")}
+    buttons["Start"].click()
+    wait_for_step(page, 0)
+    buttons["Stop"].click()
+    wait_until_idle(page)
+    buttons["Continue"].click()
+    wait_for_step(page, progress_step(page)[0])
+    buttons["Stop"].click()
+    wait_until_idle(page)
+    stopped = progress_step(page)[0]
+    page.wait_for_timeout(3000)
+    page.reload()  # what the server holds, not what the page last drew: the run is found again, still stopped
+    wait_until_idle(page)
+    found = page.get_by_text("A run with exactly these settings is on the server", exact=False).first.inner_text()
+    assert f"step {stopped} of" in found.replace(",", "")
+    assert buttons["Stop"].is_disabled() or page.get_by_role("button", name="Stop").first.is_disabled()
+    assert page.locator('[data-testid="stException"]').count() == 0
     page.context.close()

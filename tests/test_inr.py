@@ -5,6 +5,7 @@ import gc
 import io
 import pathlib
 import struct
+import time
 import weakref
 import zlib
 
@@ -13,6 +14,7 @@ import pytest
 import torch
 from PIL import Image
 
+import live_pages
 from core import images, inr
 from core.images import ImageError, load_image
 from core.inr import FitConfig, INRTrainer, SettingsError
@@ -179,8 +181,8 @@ def test_pitfall_without_create_graph_raises_the_real_error(channels):
 
 def test_fit_interface_history_render_and_progress_stop():
     calls = []
-    result = inr.fit(smooth_image(24), FitConfig(width=32, depth=2, steps=10_000, target_psnr=99),
-                     progress=lambda step, value: calls.append((step, value)) or len(calls) < 3, eval_seconds=0.05)
+    result = inr.fit(smooth_image(24), FitConfig(width=32, depth=2, steps=10_000, target_psnr=99, eval_seconds=0.05),
+                     progress=lambda step, value: calls.append((step, value)) or len(calls) < 3)
     assert len(calls) == 3 and len(result.history) == 3
     steps, seconds, values = zip(*result.history)
     assert list(steps) == sorted(steps) and list(seconds) == sorted(seconds) and all(np.isfinite(values))
@@ -191,7 +193,7 @@ def test_fit_interface_history_render_and_progress_stop():
 def test_fit_stops_early_at_the_target_psnr_and_renders_colour():
     x, y = grid_xy(24, 32)
     picture = np.stack([0.5 + 0.3 * x, 0.5 - 0.2 * y, 0.5 + 0.1 * x * y], -1).astype(np.float32)
-    result = inr.fit(picture, FitConfig(model="grid", lr=1e-2, steps=5000, target_psnr=30), eval_seconds=0.1)
+    result = inr.fit(picture, FitConfig(model="grid", lr=1e-2, steps=5000, target_psnr=30, eval_seconds=0.1))
     assert result.trainer.reached_target and result.psnr >= 30 and result.history[-1][0] < 5000
     assert images.psnr(result.render(24, 32), picture) == pytest.approx(result.psnr)
     assert result.render(96, 128).shape == (96, 128, 3)
@@ -350,28 +352,28 @@ def metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def train(at, runs: int = 2):
-    """Press Start and let the live fragment tick `runs` more times."""
-    at.button(key="inr_live_start").click().run()
-    for _ in range(runs):
-        at.run()
-    return at
+def train(at, at_least: int = 20):
+    """Press Start and rerun until the job has trained `at_least` steps and a preview has come."""
+    live_pages.start(at, "inr_live", at_least)
+    return live_pages.run_until(at, lambda: any(m.label == "PSNR" for m in at.metric))
 
 
 def test_page_trains_stops_continues_and_downloads(app_page):
-    at = train(app_page("inr"))
+    at = train(app_page("inr", {"inr_steps": "10000", "inr_target": "50"}))
     assert not at.exception and not at.error
     first = float(metric(at, "PSNR").split()[0])
-    at.button(key="inr_live_stop").click().run()
+    live_pages.stop(at, "inr_live")
     stopped = metric(at, "PSNR")
+    assert metric(at, "SSIM") != "…" and not at.exception  # the final snapshot: SSIM, download, trained check
+    time.sleep(0.5)
     at.run()
-    assert metric(at, "PSNR") == stopped  # stopped: another rerun trains nothing
+    assert metric(at, "PSNR") == stopped  # stopped: nothing trains between reruns
     at.button(key="inr_live_continue").click().run()
-    at.run()
-    assert float(metric(at, "PSNR").split()[0]) > first
-    at.button(key="inr_live_stop").click().run()
+    live_pages.run_until(at, lambda: float(metric(at, "PSNR").split()[0]) > first)
+    live_pages.stop(at, "inr_live")
     at.download_button(key="inr_download").click().run()
     assert not at.exception and metric(at, "PSNR")
+    assert at.button(key="inr_live_stop").disabled and not at.button(key="inr_live_continue").disabled
 
 
 def test_upload_trains_on_the_uploaded_picture(app_page):
@@ -383,8 +385,9 @@ def test_upload_trains_on_the_uploaded_picture(app_page):
     at.file_uploader(key="inr_upload").set_value(("mine.webp", encode(picture, "WEBP", lossless=True), "image/webp")).run()
     assert not at.exception and not at.error
     assert any("mine.webp, 128×85" in caption for caption in image_captions(at))
-    train(at, runs=1)
-    assert float(metric(at, "PSNR").split()[0]) > 15 and not at.exception
+    train(at)
+    live_pages.run_until(at, lambda: float(metric(at, "PSNR").split()[0]) > 15)
+    assert not at.exception
     at.radio(key="inr_source").set_value("camera").run()
     at.radio(key="inr_source").set_value("upload").run()
     assert any("mine.webp" in caption for caption in image_captions(at))  # the upload was kept
@@ -396,8 +399,8 @@ def image_captions(at) -> list[str]:
 
 
 def test_bad_upload_says_why_and_keeps_the_trained_model(app_page):
-    at = train(app_page("inr"), runs=1)
-    at.button(key="inr_live_stop").click().run()
+    at = train(app_page("inr"))
+    live_pages.stop(at, "inr_live")
     trained = metric(at, "PSNR")
     at.radio(key="inr_source").set_value("upload").run()
     cut = (ROOT / "assets" / "camera.png").read_bytes()[:5000]  # a download that stopped early
@@ -418,14 +421,17 @@ def test_switching_to_gradient_supervision_shows_create_graph_nodes_and_the_ceil
     assert "#F28482" not in at.get("graphviz_chart")[0].proto.spec
     at.radio(key="inr_supervision").set_value("gradients").run()
     assert "#F28482" in at.get("graphviz_chart")[0].proto.spec  # nodes recorded by create_graph=True
-    train(at, runs=1)
+    train(at)
+    live_pages.stop(at, "inr_live")
     assert not at.exception and not at.error
     assert metric(at, "Sobel ceiling").endswith("dB") and translate("inr.align_gradients") in [c.value for c in at.caption]
+    assert translate("inr.check_caption_trained") in [c.value for c in at.caption]
     assert any("float64 central differences" in s.value for s in at.success)  # the trained network's check
 
 
 def test_super_resolution_renders_four_times_larger(app_page):
-    at = train(app_page("inr", {"inr_side": "32"}), runs=1)
+    at = train(app_page("inr", {"inr_side": "32"}))
+    live_pages.stop(at, "inr_live")
     at.radio(key="inr_scale").set_value(4).run()
     at.button(key="inr_render").click().run()
     assert not at.exception

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 import warnings
 from dataclasses import replace
 
@@ -11,9 +12,12 @@ import pyarrow
 import pytest
 import torch
 
+import live_pages
 from core import maml
+from core.jobs import JobStatus
 from core.maml import MetaConfig
 from references import central_difference, unflatten
+from ui import live as ui_live
 
 
 def tiny_setup(second_order=True, inner_steps=2, hidden=4, dtype=torch.float64, seed=0):
@@ -158,8 +162,8 @@ def test_short_training_lowers_held_out_mse():
     assert result.error is None and len(result.history.loss) == 500
     assert after[1] < 0.7 * before[1] and after[10] < 0.7 * before[10]
     assert np.all(np.diff(result.history.seconds) > 0)
-    assert result.history.compared_at == [100, 200, 300, 400, 500]
-    assert all(-1 <= c <= 1 for c in result.history.cosine) and all(r >= 0 for r in result.history.relative_norm)
+    assert result.agreement.iteration == [100, 200, 300, 400, 500]
+    assert all(-1 <= c <= 1 for c in result.agreement.cosine) and all(r >= 0 for r in result.agreement.relative_norm)
     out = result.model(torch.zeros(7, 1))
     assert out.shape == (7, 1)
 
@@ -221,20 +225,17 @@ def test_meta_graph_marks_create_graph_nodes():
     assert second.total_nodes > first.total_nodes + created  # the support forward pass is in the graph too
 
 
-# The page, through AppTest. AppTest runs a live_training fragment once per run(): a run trains one chunk.
+# The page, through AppTest. Jobs train in the background (in-process here); tests rerun until they have.
 
-def start_training(app_page, query=None, runs=1):
-    """Open the page, press Start, and let the live fragment train for `runs` more chunks."""
+def start_training(app_page, query=None, at_least=1):
+    """Open the page, press Start, and rerun until the job has trained `at_least` iterations."""
     at = app_page("maml", {"maml_iters": "10000", **(query or {})})
-    at.button(key="maml_live_start").click().run()
-    for _ in range(runs):
-        at.run()
-    return at
+    return live_pages.start(at, "maml_live", at_least)
 
 
-def live(at):
-    """The page's live-training state of this (test) browser session."""
-    return at.session_state["maml_live"]
+def live(at) -> JobStatus:
+    """The status of this (test) browser session's training job."""
+    return live_pages.job(at, "maml_live")
 
 
 def chart_numbers(at) -> np.ndarray:
@@ -251,32 +252,70 @@ def task_caption(at) -> str:
 def test_page_trains_live_and_stop_works(app_page):
     at = start_training(app_page)
     assert not at.exception and not at.error
-    step = live(at)["trainer"].step
-    assert step > 0
+    step = live(at).snapshot.step
+    live_pages.run_until(at, lambda: live(at).snapshot.step > step)  # training goes on between refreshes
+    live_pages.stop(at, "maml_live")
+    stopped = live(at).snapshot.step
     at.run()
-    assert live(at)["trainer"].step > step  # still running: every refresh trains on
-    at.button(key="maml_live_stop").click().run()
-    stopped = live(at)["trainer"].step
-    at.run()
-    assert not live(at)["running"] and live(at)["trainer"].step == stopped
+    assert live(at).state == "paused" and live(at).snapshot.step == stopped
     assert task_caption(at)  # the trained model is shown adapting to a held-out task
     assert any("ms per meta-iteration" in c.value for c in at.caption)
+    assert at.button(key="maml_live_stop").disabled and not at.button(key="maml_live_continue").disabled
+
+
+def test_stop_after_continue_stops_again(app_page):
+    at = start_training(app_page)
+    live_pages.stop(at, "maml_live")
+    at.button(key="maml_live_continue").click().run()
+    assert live(at).running and not at.button(key="maml_live_stop").disabled
+    live_pages.stop(at, "maml_live")
+    stopped = live(at).snapshot.step
+    time.sleep(1)
+    at.run()
+    assert live(at).state == "paused" and live(at).snapshot.step == stopped  # one loop, and it is stopped
+    assert at.button(key="maml_live_stop").disabled and not at.button(key="maml_live_continue").disabled
+
+
+def test_reset_during_a_run_leaves_nothing_running(app_page):
+    at = start_training(app_page)
+    job_id = live(at).job_id
+    at.button(key="maml_live_reset").click().run()
+    assert live(at) is None and at.button(key="maml_live_stop").disabled and at.button(key="maml_live_continue").disabled
+    assert ui_live.service().status(job_id) is None  # nobody watches it: dropped at once
+    assert any(c.value == "Press Start to train." for c in at.caption)
+
+
+def test_a_reload_finds_the_run_again(app_page):
+    at = start_training(app_page)
+    reloaded = app_page("maml", {"maml_iters": "10000"})  # a new session with the same link
+    assert any("A run with exactly these settings is on the server" in i.value for i in reloaded.info)
+    live_pages.start(reloaded, "maml_live")
+    assert live(reloaded).job_id == live(at).job_id and live(reloaded).watchers == 2
 
 
 def test_switching_language_keeps_the_trained_model(app_page):
     at = start_training(app_page)
-    at.button(key="maml_live_stop").click().run()
-    trainer, step = live(at)["trainer"], live(at)["trainer"].step
+    live_pages.stop(at, "maml_live")
+    job_id, step = live(at).job_id, live(at).snapshot.step
     at.selectbox(key="lang").set_value("ko").run()
     assert not at.exception
     assert at.title[0].value == "MAML 메타러닝"
-    assert live(at)["trainer"] is trainer and trainer.step == step
+    assert live(at).job_id == job_id and live(at).snapshot.step == step
     assert not any("설정이 바뀌었습니다" in info.value for info in at.info)
 
 
+def test_changed_settings_say_so_and_keep_the_model(app_page):
+    at = start_training(app_page)
+    live_pages.stop(at, "maml_live")
+    job_id = live(at).job_id
+    at.slider(key="maml_batch").set_value(5).run()
+    assert any("Settings changed" in info.value for info in at.info) and live(at).job_id == job_id
+    assert task_caption(at)  # still the trained model, with the settings it was trained with
+
+
 def test_held_out_task_redraws(app_page):
-    at = start_training(app_page, runs=0)
-    at.button(key="maml_live_stop").click().run()
+    at = start_training(app_page)
+    live_pages.stop(at, "maml_live")
     before = task_caption(at)
     at.button(key="maml_redraw").click().run()
     assert not at.exception
@@ -292,23 +331,24 @@ def test_check_badge_and_pitfall_show_the_lesson(app_page):
     assert first < 1e-6 and second > 1e-3  # silently first-order, visibly not second-order
 
 
+DIVERGING_LINK = {"maml_alpha": "0.05", "maml_steps": "5", "maml_meta_lr": "0.1"}
+
+
 def test_diverging_settings_stop_with_a_clear_message(app_page):
-    at = start_training(app_page, {"maml_alpha": "0.05", "maml_steps": "5", "maml_meta_lr": "0.1"})
+    at = start_training(app_page, DIVERGING_LINK)
+    live_pages.run_until(at, lambda: live(at).state == "failed")
     assert not at.exception
     assert any("NaN" in e.value for e in at.error)
-    assert not live(at)["running"] and live(at)["trainer"].error == "maml.diverged"
+    assert live(at).snapshot.error == "maml.diverged" and at.button(key="maml_live_continue").disabled
 
 
 def test_adaptation_that_blows_up_is_a_message_not_a_nan_chart(app_page):
-    at = start_training(app_page, {"maml_alpha": "0.05", "maml_steps": "5", "maml_meta_lr": "0.1"}, runs=0)
-    config = live(at)["trainer"].config
-    before_divergence = len(maml.meta_train(config).history.loss)
-    trainer = maml.MetaTrainer(config)  # stopped just before meta-training diverges: the weights are finite
-    while trainer.step < before_divergence:
-        trainer.train_step()
-    live(at).update(trainer=trainer, running=False)
-    at.run()
-    assert not at.exception and trainer.error is None
+    # Seed 28 meta-trains 152 iterations before NaN: its first 100 are finite, but SGD with α = 0.05 from them blows up.
+    assert len(maml.meta_train(replace(DIVERGING, seed=28, iterations=400)).history) > 100
+    at = app_page("maml", {**DIVERGING_LINK, "maml_iters": "100", "seed": "28"})
+    at.button(key="maml_live_start").click().run()
+    live_pages.run_until(at, lambda: live(at).state == "done")
+    assert not at.exception and live(at).snapshot.error is None
     assert any("diverges on held-out tasks" in w.value for w in at.warning)
     assert np.isfinite(chart_numbers(at)).all()
 
@@ -339,7 +379,7 @@ def test_create_graph_switch_trains_first_order_and_redraws_the_graph(app_page):
     red = 'fillcolor="#F28482"'
     assert red in at.get("graphviz_chart")[0].proto.spec  # second order: the inner backward is in the graph
     at.toggle(key="maml_create_graph").set_value(False).run()
-    at.button(key="maml_live_start").click().run()
+    live_pages.start(at, "maml_live")
     assert not at.exception
-    assert live(at)["trainer"].config.second_order is False and live(at)["trainer"].step > 0
+    assert live(at).config.second_order is False and live(at).snapshot.step > 0
     assert red not in at.get("graphviz_chart")[0].proto.spec

@@ -11,6 +11,7 @@ from torch.nn.utils import parameters_to_vector
 
 import core.network_gradients as ng
 from core.devices import DeviceError, available_devices
+import live_pages
 from references import central_difference, unflatten
 
 X = (0.3, -0.7)
@@ -176,9 +177,9 @@ def test_every_check_passes_on_every_device(device):
     on_device = ng.input_gradient_field(config, device, resolution=5)
     on_cpu = ng.input_gradient_field(config, "cpu", resolution=5)
     np.testing.assert_allclose(on_device.grad, on_cpu.grad, atol=1e-5)
-    trainer = ng.PenaltyTrainer(ng.TrainConfig(net=config, steps=5), device)
+    trainer = ng.PenaltyTrainer(ng.TrainConfig(net=config, steps=5, device=device))
     trainer.advance(30)
-    assert trainer.done and trainer.view(resolution=5).history.shape == (5, 5)
+    assert trainer.done and len(trainer.history) == 5 and trainer.view(resolution=5).probability[0].shape == (5, 5)
 
 
 def test_unavailable_device_raises_device_error():
@@ -211,8 +212,8 @@ def test_trainer_same_start_and_penalty_flattens_the_function():
     trainer.advance(60)
     assert trainer.done and trainer.error is None and trainer.step == 150
     view = trainer.view(resolution=11)
-    assert view.history.shape == (150, 5)
-    assert view.history[-1, 4] < 0.5 * view.history[-1, 3]  # mean ‖∇ₓf‖: penalised well below plain
+    assert len(trainer.history) == 150
+    assert trainer.history.norm_penalised[-1] < 0.5 * trainer.history.norm_plain[-1]  # mean ‖∇ₓf‖: well below plain
     assert view.probability[0].shape == (11, 11) and 0.5 <= view.accuracy[0] <= 1.0
 
 
@@ -280,31 +281,31 @@ def test_page_in_korean(app_page):
     assert "일치합니다" in at.success[0].value
 
 
-def trainer_of(at) -> ng.PenaltyTrainer:
-    """The page's trainer, kept in the browser session's state."""
-    return at.session_state["ng_train"]["trainer"]
+def job(at):
+    """The status of the page's training job."""
+    return live_pages.job(at, "ng_train")
 
 
 def test_page_live_training_stops_and_continues(app_page):
     at = app_page("network_gradients", {"ng_steps": "3000", "ng_width": "4"})
-    at.button(key="ng_train_start").click().run()
-    trainer = trainer_of(at)
-    assert 0 < trainer.step < trainer.total and trainer.error is None
-    first = trainer.step
+    live_pages.start(at, "ng_train")
+    assert 0 < job(at).snapshot.step < job(at).snapshot.total and job(at).snapshot.error is None
+    first, job_id = job(at).snapshot.step, job(at).job_id
+    live_pages.run_until(at, lambda: job(at).snapshot.step > first)  # the same model keeps training across reruns
+    assert job(at).job_id == job_id
+    live_pages.stop(at, "ng_train")
+    stopped = job(at).snapshot.step
     at.run()
-    assert trainer_of(at) is trainer and trainer.step > first  # the same model keeps training across reruns
-    at.button(key="ng_train_stop").click().run()
-    stopped = trainer_of(at).step
-    at.run()
-    assert trainer_of(at).step == stopped and not at.button(key="ng_train_continue").disabled
+    assert job(at).snapshot.step == stopped and not at.button(key="ng_train_continue").disabled
     at.button(key="ng_train_continue").click().run()
-    assert trainer_of(at).step > stopped
+    live_pages.run_until(at, lambda: job(at).snapshot.step > stopped)
     assert not at.exception and len(at.dataframe) == 2
 
 
 def test_page_diverging_learning_rate_shows_a_clear_error(app_page):
     at = app_page("network_gradients", {"ng_act": "sine", "ng_lr": "1000", "ng_lambda": "0.1"})
     at.button(key="ng_train_start").click().run()
+    live_pages.run_until(at, lambda: job(at).state == "failed")
     assert not at.exception
     assert any("NaN" in e.value for e in at.error)
-    assert trainer_of(at).error == "common.train_diverged" and at.button(key="ng_train_continue").disabled
+    assert job(at).snapshot.error == "common.train_diverged" and at.button(key="ng_train_continue").disabled

@@ -91,6 +91,8 @@ STRINGS = {
                        "ko": "학습한 신경망은 그대로 남아 있습니다. 학습에 쓴 그림과 함께 보여 드립니다."},
     # live training
     "inr.train_title": {"en": "Train live", "ko": "실시간 학습"},
+    "inr.ssim_help": {"en": "Structural similarity to the picture (1 = identical), measured when training stops or ends.",
+                      "ko": "원본과의 구조적 유사도(1 = 동일)이며, 학습을 멈추거나 끝나면 계산합니다."},
     "inr.speed": {"en": "Steps per second", "ko": "초당 단계 수"},
     "inr.ceiling": {"en": "Sobel ceiling", "ko": "Sobel 상한"},
     "inr.ceiling_help": {"en": "The PSNR a perfect fit to the Sobel gradients would reach: Sobel smooths the picture, so even an exact match of its gradients (a spectral Poisson solve) loses detail.",

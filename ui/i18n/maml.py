@@ -58,6 +58,8 @@ STRINGS = {
     "maml.results_title": {"en": "Adapting to a held-out task", "ko": "처음 보는 과제에 적응하기"},
     "maml.results_idle": {"en": "Train a model above to see how it adapts to new sinusoids.",
                           "ko": "위에서 모델을 학습하면 새 사인파에 어떻게 적응하는지 볼 수 있습니다."},
+    "maml.results_running": {"en": "Held-out results appear when training stops (press Stop) or finishes.",
+                             "ko": "테스트 과제 결과는 학습을 멈추거나(정지) 끝나면 나타납니다."},
     "maml.task": {"en": "Held-out task number", "ko": "테스트 과제 번호"},
     "maml.task_help": {"en": "Each number draws a sinusoid (A, φ) and K support points never used in training.",
                        "ko": "번호마다 학습에 쓰지 않은 사인파 (A, φ)와 서포트 점 K개를 뽑습니다."},
