@@ -140,6 +140,7 @@ def work(inbox, outbox) -> None:
                 return
             turns.appendleft(job_id)  # a new job has the next turn: it starts within one slice
             publish(job_id, "running", preview=True)
+            slots[job_id].last_status = 0.0  # and its first slice's progress is published at once
         elif kind == "run" and job_id in slots:
             slots[job_id].running = rest[0]
             if not rest[0]:
