@@ -160,10 +160,7 @@ def penalty_render(job: JobStatus) -> None:
     view, history = snapshot.preview["view"], snapshot.history
     if not all(np.all(np.isfinite(a)) for a in (*view.probability, *view.grad_norm)):
         return  # a diverged net has nothing meaningful to draw; the error above says why
-    data = pd.DataFrame({"x1": view.data[:, 0], "x2": view.data[:, 1], "label": view.labels.astype(int).astype(str)})
-    points = alt.Chart(data).mark_point(filled=True, size=30, stroke="black", strokeWidth=0.5).encode(
-        x="x1:Q", y="x2:Q", color=alt.Color("label:N", scale=alt.Scale(range=["#1f77b4", "#ff7f0e"]), legend=None),
-        shape=alt.Shape("label:N", legend=None))
+    points = pd.DataFrame({"x1": view.data[:, 0], "x2": view.data[:, 1], "label": view.labels.astype(int).astype(str)})
     top = max(float(view.grad_norm[0].max()), float(view.grad_norm[1].max()), 1e-12)
     for index, column in enumerate(st.columns(2)):
         with column:
@@ -172,11 +169,8 @@ def penalty_render(job: JobStatus) -> None:
             last = history[-1] if history else [np.nan] * 5
             st.caption(t("network_gradients.train_numbers", accuracy=f"{view.accuracy[index]:.1%}",
                          loss=f"{last[1 + index]:.4f}", norm=f"{last[3 + index]:.3f}"))
-            surface = heatmap(view.probability[index], view.x1, "p(y=1)", scheme="blueorange")
-            st.altair_chart((surface + points).properties(height=300).configure_axis(grid=False), width="stretch")
-            norms = heatmap(view.grad_norm[index], view.x1, "‖∇ₓf‖").encode(
-                color=alt.Color("value:Q", title="‖∇ₓf‖", scale=alt.Scale(scheme="viridis", domain=[0, top])))
-            st.altair_chart((norms + points).properties(height=300).configure_axis(grid=False), width="stretch")
+            charts.heatmap(view.probability[index], view.x1, "p(y=1)", "blueorange", points, EXTENT)
+            charts.heatmap(view.grad_norm[index], view.x1, "‖∇ₓf‖", "viridis", points, EXTENT, domain=[0, top])
     if history:
         norms = pd.DataFrame(history.rows, columns=history.columns)[["step", "norm_plain", "norm_penalised"]].rename(
             columns={"norm_plain": t("network_gradients.plain_short"), "norm_penalised": t("network_gradients.penalised_short")})
@@ -278,7 +272,7 @@ def page() -> None:
         lr = select_slider("ng_lr", "network_gradients.lr", LEARNING_RATES, 0.3, format_func=number,
                            help="network_gradients.lr_help")
     with c:
-        steps = slider("ng_steps", "network_gradients.steps", 100, 3000, 500, step=100)
+        steps = slider("ng_steps", "network_gradients.steps", 100, 10_000, 500, step=100)
     config = ng.TrainConfig(net_config, penalty=penalty, lr=lr, steps=steps, device=device)
     live_training("ng_train", ng.PenaltyTrainer, config, render=penalty_render)
     code_panel(ng.penalised_loss, ng.PenaltyTrainer.train_step)

@@ -18,14 +18,17 @@ import multiprocessing
 import os
 import pickle
 import queue
+import sys
 import threading
 import time
 import traceback
+import types
 from dataclasses import dataclass, field
 from typing import Callable
 
 from core.training import MemoryNeed, Snapshot
 
+_MAIN_LOCK = threading.Lock()
 SLICE_SECONDS = 0.15  # a worker trains one job this long, then turns to the next
 STATUS_SECONDS = 0.5  # a running job publishes its progress at most this often
 PREVIEW_SECONDS = 1.5  # and its previews at most this often,
@@ -192,7 +195,15 @@ class Worker:
             self.runner = context.Process(target=work, args=(self.inbox, outbox), daemon=True, name="job-worker")
         self.jobs: set[str] = set()
         self.served = 0
-        self.runner.start()
+        with _MAIN_LOCK:
+            # Streamlit runs each page as sys.modules["__main__"], and spawn re-runs the parent's __main__ file in
+            # the child: the worker would run the app. Start it with an empty __main__ instead.
+            main = sys.modules["__main__"]
+            sys.modules["__main__"] = types.ModuleType("__main__")
+            try:
+                self.runner.start()
+            finally:
+                sys.modules["__main__"] = main
 
     @property
     def pid(self) -> int | None:

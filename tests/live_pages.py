@@ -14,12 +14,13 @@ def job(at, key: str) -> JobStatus | None:
 
 
 def run_until(at, done: Callable[[], bool], timeout: float = 120.0, pause: float = 0.1):
-    """Rerun the page (its live fragment refreshes once per run) until `done()` holds."""
+    """Rerun the page (its live fragment refreshes once per run) until `done()` holds, then once more, so the
+    page has drawn that state (the job may have moved on while the last run was drawing)."""
     deadline = time.monotonic() + timeout
     while True:
         at.run()
         if done():
-            return at
+            return at.run()
         assert time.monotonic() < deadline, "the page's job did not get there in time"
         time.sleep(pause)
 

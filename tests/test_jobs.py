@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
+import types
 
 import pytest
 
@@ -172,3 +174,20 @@ def test_a_killed_worker_says_so_and_start_works_again():
         wait(lambda: step(fragile, again) > 0)
     finally:
         fragile.close()
+
+
+def test_a_worker_never_runs_the_page_that_started_it(tmp_path, monkeypatch):
+    # Streamlit runs a page as sys.modules["__main__"]; spawn would run that file again in the worker.
+    marker = tmp_path / "ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    script = types.ModuleType("__main__")
+    script.__file__, script.__spec__ = str(page), None
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    started = JobService(workers=1)
+    try:
+        job_id = started.submit("a", maml.MetaTrainer, LONG)
+        wait(lambda: step(started, job_id) > 0)
+        assert not marker.exists()
+    finally:
+        started.close()
