@@ -5,6 +5,7 @@ sessions (Playwright, one browser context each) from this process on the second 
 what the pages show ("Step N of M") with the bare trainer timed on the server's core while it is idle:
   one               one live session: steps/s >= 0.85x bare (maml, inr, network_gradients)
   twelve            12 sessions, different seeds: aggregate >= 0.8x bare, slowest/fastest >= 0.7 (maml, inr)
+  watchers          12 sessions watch one shared run: server CPU per watcher < 1.5% of a core, > 80% left to training
   thirty_identical  30 sessions press Start on the MAML defaults: all finished within 2x one bare run
   thirty_inr        30 INR sessions: server+children peak RSS < 2 GB, no exception, a queue (if any) moves;
                     then every tab closes: RSS back within 150 MB of idle within 90 s
@@ -40,6 +41,9 @@ MB = 2**20
 RATE_PATHS = {"maml": "/maml?seed={seed}&maml_iters=10000",  # nobody finishes during the window
               "inr": "/inr?seed={seed}&inr_steps=10000&inr_target=50",
               "network_gradients": "/network_gradients?seed={seed}&ng_steps=10000"}
+WATCH_PATHS = {"maml": "/maml?maml_iters=10000&maml_steps=5",  # slower runs: still going once twelve have opened
+               "inr": "/inr?inr_steps=10000&inr_target=50",
+               "network_gradients": "/network_gradients?ng_steps=10000&ng_width=32&ng_depth=4"}
 READ = r"""() => {
   const main = document.querySelector('[data-testid="stMain"]');
   const text = main ? main.innerText : '';
@@ -303,6 +307,40 @@ def twelve(browser, case: str, args) -> None:
     report(f"{n} {case} sessions, slowest / fastest (>= 0.7)", f"{min(rates):.1f} / {max(rates):.1f} = {fairness:.2f}", fairness >= 0.7)
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) of the server process itself, and of all its children (the job workers)."""
+    root = psutil.Process(pid)
+    children = 0.0
+    for child in root.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            children += sum(child.cpu_times()[:2])
+    return sum(root.cpu_times()[:2]), children
+
+
+def watchers(browser, case: str, args) -> None:
+    """Redraw cost: n sessions watch one shared run; the server's own CPU per watcher (< 1.5% of a core),
+    and what is left to training (> 80%)."""
+    n = args.sessions or (3 if QUICK else 12)
+    print(f"\n{n} sessions watching one shared {case} run", flush=True)
+    with Server(f"{case}-watchers-x{n}") as server:
+        sessions = open_sessions(browser, server.base, [WATCH_PATHS[case]] * n, args.timeout)
+        click_start(sessions)
+        poll(sessions, all_started, args.timeout)
+        t0, (server0, workers0) = time.perf_counter(), cpu_seconds(server.process.pid)
+        poll(sessions, lambda _: False, min(args.window, 6))  # short: the run must not end (a worker is recycled then)
+        elapsed, (server1, workers1) = time.perf_counter() - t0, cpu_seconds(server.process.pid)
+        unfinished = all(s.step() < s.samples[-1][2] for s in sessions)
+        close(sessions)
+    if not unfinished:
+        print("  the run finished inside the window: the figures below are not a measurement")
+    per_watcher, training = (server1 - server0) / elapsed / n, (workers1 - workers0) / elapsed
+    print(f"  over {elapsed:.1f} s: server process {server1 - server0:.2f} CPU-s, workers {workers1 - workers0:.2f} CPU-s")
+    report(f"{n} {case} watchers, server CPU per watcher (< 1.5% of a core)", f"{100 * per_watcher:.2f}%",
+           per_watcher < 0.015 if unfinished else None)
+    report(f"{n} {case} watchers, core share left to training (> 80%)", f"{100 * training:.0f}%",
+           training > 0.8 if unfinished else None)
+
+
 def time_to_finish(browser, n: int, timeout_s: float) -> list[float | None]:
     """n sessions press Start on the MAML defaults on a fresh server: seconds from each click to its finished run."""
     with Server(f"maml-identical-x{n}") as server:
@@ -377,15 +415,16 @@ def thirty_inr(browser, args) -> None:
            back is not None)
 
 
-SCENARIOS = {"one": one, "twelve": twelve, "thirty_identical": thirty_identical, "thirty_inr": thirty_inr}
+SCENARIOS = {"one": one, "twelve": twelve, "watchers": watchers, "thirty_identical": thirty_identical,
+             "thirty_inr": thirty_inr}
 
 
 def main() -> None:
     """Pin this process, run the chosen scenarios in one Chromium, print the table; exit 0 whatever happened."""
     global QUICK
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", default="all", choices=["one", "twelve", "thirty_identical", "thirty_inr", "all"])
-    parser.add_argument("--case", choices=list(RATE_PATHS), help="only this page (scenarios one and twelve)")
+    parser.add_argument("--scenario", default="all", choices=[*SCENARIOS, "all"])
+    parser.add_argument("--case", choices=list(RATE_PATHS), help="only this page (scenarios one, twelve and watchers)")
     parser.add_argument("--sessions", type=int, help="sessions for twelve / thirty_* (default 12 / 30; 3 with --quick)")
     parser.add_argument("--window", type=float, help="seconds of live steps to measure (default 25; 8 with --quick)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for pages to open, start or finish")
@@ -404,7 +443,7 @@ def main() -> None:
         os.sched_setaffinity(0, {BENCH_CORE})  # Chromium, started below, inherits it
     from playwright.sync_api import sync_playwright
 
-    scenarios = ["one", "twelve", "thirty_identical", "thirty_inr"] if args.scenario == "all" else [args.scenario]
+    scenarios = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
@@ -412,8 +451,8 @@ def main() -> None:
               f"{BENCH_CORE if len(CORES) >= 2 else SERVER_CORE}; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}; "
               f"{'quick' if QUICK else 'full'} run, window {args.window:.0f} s", flush=True)
         for name in scenarios:
-            cases = {"one": ["maml", "inr", "network_gradients"], "twelve": ["maml", "inr"]}.get(name, [None])
-            for case in ([args.case] if args.case and name in ("one", "twelve") else cases):
+            cases = {"one": list(RATE_PATHS), "twelve": ["maml", "inr"], "watchers": list(RATE_PATHS)}.get(name, [None])
+            for case in ([args.case] if args.case and cases != [None] else cases):
                 try:
                     SCENARIOS[name](browser, case, args) if case else SCENARIOS[name](browser, args)
                 except Exception as error:  # a benchmark reports and goes on

@@ -103,13 +103,15 @@ def live_training(key: str, trainer_class: type, config, *inputs, render: Callab
         st.warning(t("common.job_gone"))
         state["job"] = None
     if state["job"] is None:
-        found = jobs.status(jobs.find(trainer_class, config, *inputs) or "")
+        found_id = jobs.find(trainer_class, config, *inputs)
+        found = jobs.status(found_id) if found_id else None
         if found is not None and found.snapshot is not None:
             st.info(t("common.job_found", step=found.snapshot.step, total=found.snapshot.total))
     elif state["job"] != wanted:
         st.info(t("common.train_settings_changed"))
     job_id = state["job"]
-    watching = job_id is not None and jobs.wants_running(job_id, me) and jobs.status(job_id).running
+    status = jobs.status(job_id, me) if job_id else None
+    watching = status is not None and status.running and jobs.wants_running(job_id, me)
 
     @st.fragment(run_every=every if watching else None)
     def panel() -> None:
@@ -124,7 +126,7 @@ def live_training(key: str, trainer_class: type, config, *inputs, render: Callab
             st.rerun()  # finished, failed or stopped elsewhere: a full run turns the timer off, refreshes the buttons
 
     panel()
-    return jobs.status(job_id, me) if job_id else None
+    return jobs.status(job_id, me) if job_id else None  # the latest, which the panel has just drawn
 
 
 def draw(status: JobStatus, render: Callable[[JobStatus], None]) -> None:
