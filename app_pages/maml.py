@@ -11,9 +11,8 @@ import torch
 from core import maml
 from core.checks import compare
 from core.devices import DeviceError, resolve
-from ui import t
 from core.jobs import JobStatus
-from ui import charts
+from ui import charts, t
 from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.live import live_training
 from ui.state import number_input, select_slider, settings, slider, toggle

@@ -395,10 +395,9 @@ class INRTrainer:
         Final adds what is too costly for every refresh: SSIM, the weights and the alignment (for rendering).
         """
         pictures = None
-        if preview or final:
-            if self.prediction is None or (final and self.history[-1][0] != self.step):
-                self.evaluated_at = self.seconds
-                self.evaluate()
+        if (preview or final) and (self.prediction is None or (final and self.history[-1][0] != self.step)):
+            self.evaluated_at = self.seconds
+            self.evaluate()
         if (preview or final) and self.prediction is not None:
             gx, gy = self.derivatives(*self.image.shape[:2])
             pictures = {"step": int(self.history[-1][0]), "psnr": self.history[-1][2], "reached": self.reached_target,

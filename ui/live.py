@@ -53,10 +53,9 @@ def session_id() -> str:
 
 def current(key: str, session_state=None) -> JobStatus | None:
     """The status of this session's job under `key` (or that of another session's state: tests), or None."""
-    mine = session_state is None
-    job_id = (st.session_state if mine else session_state).get(key, {}).get("job") if (
-        mine or key in session_state) else None
-    return service().status(job_id, session_id() if mine else None) if job_id else None
+    state = st.session_state if session_state is None else session_state
+    job_id = state[key]["job"] if key in state else None
+    return service().status(job_id, session_id() if session_state is None else None) if job_id else None
 
 
 def ordinal(n: int) -> str:
@@ -89,7 +88,10 @@ def live_training(key: str, trainer_class: type, config, *inputs, render: Callab
             jobs.leave(state["job"], me)
         state["job"] = None
 
-    status = jobs.status(state["job"], me) if state["job"] else None
+    status = jobs.status(state["job"], me) if state["job"] else None  # the callbacks above have already run
+    gone = state["job"] is not None and status is None
+    if gone:
+        state["job"] = None
     mine = status is not None and jobs.wants_running(status.job_id, me)
     resumable = status is not None and status.state in ("running", "paused", "starting") and not mine
     columns = st.columns(4)
@@ -99,9 +101,8 @@ def live_training(key: str, trainer_class: type, config, *inputs, render: Callab
     columns[2].button(t("common.train_continue"), key=f"{key}_continue", width="stretch", disabled=not resumable,
                       on_click=lambda: jobs.watch(state["job"], me, running=True))
     columns[3].button(t("common.train_reset"), key=f"{key}_reset", width="stretch", on_click=reset)
-    if state["job"] and jobs.status(state["job"]) is None:
+    if gone:
         st.warning(t("common.job_gone"))
-        state["job"] = None
     if state["job"] is None:
         found_id = jobs.find(trainer_class, config, *inputs)
         found = jobs.status(found_id) if found_id else None
@@ -110,8 +111,7 @@ def live_training(key: str, trainer_class: type, config, *inputs, render: Callab
     elif state["job"] != wanted:
         st.info(t("common.train_settings_changed"))
     job_id = state["job"]
-    status = jobs.status(job_id, me) if job_id else None
-    watching = status is not None and status.running and jobs.wants_running(job_id, me)
+    watching = mine and status.running
 
     @st.fragment(run_every=every if watching else None)
     def panel() -> None:
