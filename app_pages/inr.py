@@ -163,7 +163,7 @@ def render_training(job: JobStatus) -> None:
     rules = pd.DataFrame({"y": [config.target_psnr] + ([ceiling] if ceiling else []),
                           "what": [t("inr.rule_target")] + ([t("inr.rule_ceiling")] if ceiling else [])})
     frame = pd.DataFrame(history.rows, columns=history.columns).replace([np.inf, -np.inf], np.nan)
-    charts.line(frame, "step", "psnr", t("inr.axis_step"), "PSNR (dB)", rules=rules)
+    charts.line(frame, "step", "psnr", t("inr.axis_step"), "PSNR (dB)", rules=rules, points=True)
     if "ssim" in preview:
         st.download_button(t("inr.download"), preview["reconstruction"], file_name="inr_reconstruction.png",
                            mime="image/png", key="inr_download")

@@ -7,15 +7,16 @@ import streamlit as st
 
 
 def line(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str | None, color: str | None = None,
-         log: bool = False, height: int = 260, rules: pd.DataFrame | None = None) -> None:
-    """A line chart of y against x, optionally one line per `color` value, on a log y axis, with
-    horizontal dashed rules (a frame of `y` and `what`)."""
+         log: bool = False, height: int = 260, rules: pd.DataFrame | None = None, points: bool = False) -> None:
+    """A line chart of y against x, optionally one line per `color` value, on a log y axis, with a dot at
+    every value (a curve of a few evaluations, or of one, stays visible), with horizontal dashed rules (a
+    frame of `y` and `what`)."""
     encoding = {"x": {"field": x, "type": "quantitative", "title": x_title},
                 "y": {"field": y, "type": "quantitative", "title": y_title,
                       "scale": {"type": "log"} if log else {"zero": False}}}
     if color:
         encoding["color"] = {"field": color, "type": "nominal", "title": None}
-    layers = [{"mark": {"type": "line"}, "encoding": encoding}]
+    layers = [{"mark": {"type": "line", "point": points}, "encoding": encoding}]
     data = frame.assign(layer="line")
     if rules is not None and len(rules):
         layers.append({"mark": {"type": "rule", "strokeDash": [5, 4]}, "transform": [{"filter": "datum.layer == 'rule'"}],
