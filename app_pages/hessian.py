@@ -8,7 +8,8 @@ import streamlit as st
 
 from core import hessian as hs
 from core.checks import compare, run_pitfall
-from core.devices import DeviceError, median_seconds, resolve
+from core.devices import DeviceError, resolve
+from core.timing import median_seconds
 from ui import t
 from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.state import select_slider, selectbox, settings, slider, toggle

@@ -160,10 +160,12 @@ def render_training(job: JobStatus) -> None:
     if config.supervision != "pixels":
         st.caption(t(f"inr.align_{config.supervision}"))
     history = snapshot.history
-    rules = pd.DataFrame({"y": [config.target_psnr] + ([ceiling] if ceiling else []),
+    rules = pd.DataFrame({"psnr": [config.target_psnr] + ([ceiling] if ceiling else []),
                           "what": [t("inr.rule_target")] + ([t("inr.rule_ceiling")] if ceiling else [])})
-    frame = pd.DataFrame(history.rows, columns=history.columns).replace([np.inf, -np.inf], np.nan)
-    charts.line(frame, "step", "psnr", t("inr.axis_step"), "PSNR (dB)", rules=rules, points=True)
+    curve = pd.DataFrame(history.rows, columns=history.columns).assign(what="PSNR")
+    order = ["PSNR", *rules["what"]]
+    charts.show(charts.line(curve, "step", "psnr", t("inr.axis_step"), "PSNR (dB)", color="what", sort=order, points=True)
+                + charts.rules(rules, y="psnr", color="what", sort=order))
     if "ssim" in preview:
         st.download_button(t("inr.download"), preview["reconstruction"], file_name="inr_reconstruction.png",
                            mime="image/png", key="inr_download")

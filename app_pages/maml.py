@@ -88,8 +88,8 @@ def render_training(job: JobStatus) -> None:
     history = snapshot.history
     if not history:
         return
-    charts.line(pd.DataFrame(history.rows, columns=history.columns), "iteration", "loss", t("maml.iteration"),
-                t("maml.meta_loss"), log=True)
+    charts.show(charts.line(pd.DataFrame(history.rows, columns=history.columns), "iteration", "loss", t("maml.iteration"),
+                            t("maml.meta_loss"), log=True))
     st.caption(t("maml.speed", ms=f"{1000 * snapshot.seconds / max(snapshot.step, 1):.2f}", device=config.device,
                  seconds=f"{snapshot.seconds:.1f}"))
     st.markdown(f"**{t('maml.agreement_title')}**")
@@ -99,7 +99,7 @@ def render_training(job: JobStatus) -> None:
         return
     long = pd.DataFrame(agreement.rows, columns=agreement.columns).rename(
         columns={"cosine": t("maml.cosine"), "relative_norm": t("maml.relative_norm")}).melt("iteration", var_name="measure")
-    charts.line(long, "iteration", "value", t("maml.iteration"), None, color="measure", height=220)
+    charts.show(charts.line(long, "iteration", "value", t("maml.iteration"), None, color="measure", height=220))
     st.caption(t("maml.agreement_caption", every=config.compare_every))
 
 

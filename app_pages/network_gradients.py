@@ -152,6 +152,14 @@ def second_order_table(result: ng.DoubleBackprop) -> pd.DataFrame:
         "max |∂Gℓ/∂θℓ|": [float(np.abs(o).max()) for o in result.own]})
 
 
+def data_points(points: pd.DataFrame) -> charts.Chart:
+    """The training points (x1, x2, label) as two kinds of outlined dots."""
+    return charts.layer(points, {"type": "point", "filled": True, "size": 30, "stroke": "black", "strokeWidth": 0.5}, {
+        "x": charts.quantitative("x1"), "y": charts.quantitative("x2"),
+        "fill": {"field": "label", "type": "nominal", "scale": {"range": ["#1f77b4", "#ff7f0e"]}, "legend": None},
+        "shape": {"field": "label", "type": "nominal", "legend": None}})
+
+
 def penalty_render(job: JobStatus) -> None:
     """Decision surface and ‖∇ₓf‖ map of both nets side by side, with their numbers and losses."""
     snapshot, config = job.snapshot, job.config
@@ -169,13 +177,14 @@ def penalty_render(job: JobStatus) -> None:
             last = history[-1] if history else [np.nan] * 5
             st.caption(t("network_gradients.train_numbers", accuracy=f"{view.accuracy[index]:.1%}",
                          loss=f"{last[1 + index]:.4f}", norm=f"{last[3 + index]:.3f}"))
-            charts.heatmap(view.probability[index], view.x1, "p(y=1)", "blueorange", points, EXTENT)
-            charts.heatmap(view.grad_norm[index], view.x1, "‖∇ₓf‖", "viridis", points, EXTENT, domain=[0, top])
+            charts.show(charts.heatmap(view.probability[index], view.x1, "p(y=1)", "blueorange", EXTENT) + data_points(points))
+            charts.show(charts.heatmap(view.grad_norm[index], view.x1, "‖∇ₓf‖", "viridis", EXTENT, domain=[0, top])
+                        + data_points(points))
     if history:
         norms = pd.DataFrame(history.rows, columns=history.columns)[["step", "norm_plain", "norm_penalised"]].rename(
             columns={"norm_plain": t("network_gradients.plain_short"), "norm_penalised": t("network_gradients.penalised_short")})
-        charts.line(norms.melt("step", var_name="run", value_name="norm"), "step", "norm", "step",
-                    t("network_gradients.mean_norm"), color="run", height=200)
+        charts.show(charts.line(norms.melt("step", var_name="run", value_name="norm"), "step", "norm", "step",
+                                t("network_gradients.mean_norm"), color="run", height=200))
 
 
 def page() -> None:

@@ -6,7 +6,9 @@ what the pages show ("Step N of M") with the bare trainer timed on the server's 
   one               one live session: steps/s >= 0.85x bare (maml, inr, network_gradients)
   twelve            12 sessions, different seeds: aggregate >= 0.8x bare, slowest/fastest >= 0.7 (maml, inr)
   watchers          12 sessions watch one shared run: server CPU per watcher < 1.5% of a core, > 80% left to training
-  thirty_identical  30 sessions press Start on the MAML defaults: all finished within 2x one bare run
+  thirty_identical  30 sessions press Start on the MAML defaults: all finished within 2x one bare run (when
+                    the server's message reached each page, and when the page drew it; with the CPU
+                    the server and Chromium used meanwhile)
   thirty_inr        30 INR sessions: server+children peak RSS < 2 GB, no exception, a queue (if any) moves;
                     then every tab closes: RSS back within 150 MB of idle within 90 s
 Server logs go to artifacts/classroom-*.log. `--quick` is a smoke run (3 sessions, short
@@ -17,6 +19,7 @@ windows): its verdicts are in brackets, not against the targets. The exit code i
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import functools
 import json
@@ -202,9 +205,12 @@ class Server:
 class Session:
     page: object
     clicked: float = 0.0
+    clicked_epoch: float = 0.0  # the same moment on the wall clock, which pages share
+    clicked_monotonic: float = 0.0  # and on the monotonic clock, which Chromium's network events use
     samples: list = field(default_factory=list)  # (time, step, total)
     exception: bool = False
     queued: bool = False
+    arrivals: list = field(default_factory=list)  # monotonic times of server messages carrying a marker
 
     def step(self) -> int:
         return self.samples[-1][1] if self.samples else 0
@@ -214,13 +220,16 @@ class Session:
         return next((t for t, step, total in self.samples if total and step >= total), None)
 
 
-def open_sessions(browser, base: str, paths: list[str], timeout_s: float) -> list[Session]:
-    """One context per path, all navigating at once; wait until each shows its Start button."""
+def open_sessions(browser, base: str, paths: list[str], timeout_s: float, marker: bytes | None = None) -> list[Session]:
+    """One context per path, all navigating at once; wait until each shows its Start button. With a marker,
+    each session records when server messages carrying it arrive (`record_arrivals`)."""
     sessions = []
     for path in paths:
-        page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
-        page.goto(base + path, wait_until="commit", timeout=timeout_s * 1000)
-        sessions.append(Session(page))
+        session = Session(browser.new_context(viewport={"width": 1400, "height": 1600}).new_page())
+        if marker:
+            record_arrivals(session, marker)
+        session.page.goto(base + path, wait_until="commit", timeout=timeout_s * 1000)
+        sessions.append(session)
     for session in sessions:
         session.page.get_by_role("button", name="Start").first.wait_for(timeout=timeout_s * 1000)
     return sessions
@@ -230,7 +239,7 @@ def click_start(sessions: list[Session]) -> None:
     """Press the training section's Start in every session, noting when."""
     for session in sessions:
         session.page.get_by_role("button", name="Start").first.click()
-        session.clicked = time.perf_counter()
+        session.clicked, session.clicked_epoch, session.clicked_monotonic = time.perf_counter(), time.time(), time.monotonic()
 
 
 def poll(sessions: list[Session], until, timeout_s: float) -> bool:
@@ -341,34 +350,83 @@ def watchers(browser, case: str, args) -> None:
            training > 0.8 if unfinished else None)
 
 
-def time_to_finish(browser, n: int, timeout_s: float) -> list[float | None]:
-    """n sessions press Start on the MAML defaults on a fresh server: seconds from each click to its finished run."""
+SEEN_FINISHED = r"""() => {  // the page's own clock: when it first drew "Step M of M"
+  const check = () => {
+    const bars = [...document.querySelectorAll('[data-testid="stProgress"]')].map(e => /Step ([\d,]+) of ([\d,]+)/.exec(e.innerText));
+    const m = bars.find(Boolean);
+    if (m && m[1] === m[2] && !window.__finished) window.__finished = Date.now();
+  };
+  new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def browser_cpu_seconds(server_pid: int) -> float:
+    """CPU seconds of this process's children other than the server's tree: Chromium's processes."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if child.pid != server_pid and server_pid not in [p.pid for p in child.parents()]:
+                total += sum(child.cpu_times()[:2])
+    return total
+
+
+def record_arrivals(session: Session, marker: bytes) -> None:
+    """Note in `session.arrivals` when the browser's network stack received websocket frames carrying `marker`,
+    on its monotonic clock (CLOCK_MONOTONIC on Linux, as this process's): when the server's drawing reached the
+    page, before the page drew it. Set up before the page opens its websocket."""
+    cdp = session.page.context.new_cdp_session(session.page)
+
+    def received(event: dict) -> None:
+        if event["response"]["opcode"] == 2 and marker in base64.b64decode(event["response"]["payloadData"]):
+            session.arrivals.append(event["timestamp"])
+
+    cdp.on("Network.webSocketFrameReceived", received)
+    cdp.send("Network.enable")
+
+
+def time_to_finish(browser, n: int, timeout_s: float) -> list[tuple[float | None, float | None]]:
+    """n sessions press Start on the MAML defaults on a fresh server. For each: seconds from its click to the
+    server's finished-run message reaching the page, and to the page drawing it (on the page's own clock).
+    Prints the CPU the server, its workers and Chromium used meanwhile."""
     with Server(f"maml-identical-x{n}") as server:
-        sessions = open_sessions(browser, server.base, ["/maml"] * n, timeout_s)
+        sessions = open_sessions(browser, server.base, ["/maml"] * n, timeout_s, marker=b"Step 3000 of 3000")
+        for session in sessions:
+            session.page.evaluate(SEEN_FINISHED)
+        pid = server.process.pid
+        (server0, workers0), browser0, t0 = cpu_seconds(pid), browser_cpu_seconds(pid), time.perf_counter()
         click_start(sessions)
         poll(sessions, lambda ss: all(s.finished_at() for s in ss), timeout_s)
+        (server1, workers1), browser1 = cpu_seconds(pid), browser_cpu_seconds(pid)
+        clicks = [s.clicked for s in sessions]
+        print(f"  the {n} clicks took {max(clicks) - min(clicks):.1f} s; over {time.perf_counter() - t0:.1f} s: server process "
+              f"{server1 - server0:.1f} CPU-s, workers still alive {workers1 - workers0:.1f} CPU-s, "
+              f"Chromium {browser1 - browser0:.1f} CPU-s", flush=True)
         if any(s.exception for s in sessions):
             print(f"  {sum(s.exception for s in sessions)} sessions showed an exception")
+        drawn = [s.page.evaluate("() => window.__finished || null") for s in sessions]
         close(sessions)
-    return [s.finished_at() - s.clicked if s.finished_at() else None for s in sessions]
+    return [(min(s.arrivals) - s.clicked_monotonic if s.arrivals else None,
+             finished / 1000 - s.clicked_epoch if finished else None) for s, finished in zip(sessions, drawn)]
 
 
 def thirty_identical(browser, args) -> None:
-    """Target 3: 30 sessions on identical MAML defaults all see the finished run within 2x one bare run."""
+    """Target 3: 30 sessions on identical MAML defaults all see the finished run within 2x one bare run; judged
+    on when each page drew it, with when the server's message reached it beside (the server's part alone)."""
     n = args.sessions or (3 if QUICK else 30)
     print(f"\n{n} sessions press Start on the MAML defaults (3,000 iterations)", flush=True)
     alone = bare_run("maml", 10**6, 3000)["seconds"]
     limit = 2 * alone
-    [browser_alone] = time_to_finish(browser, 1, args.timeout)
-    print("  one browser session alone: " + (f"{browser_alone:.1f} s" if browser_alone else f"not finished in {args.timeout:.0f} s"))
+    [(delivered, drawn)] = time_to_finish(browser, 1, args.timeout)
+    print("  one browser session alone, click to finished run: " + (
+        f"reached the page {delivered:.1f} s, drawn {drawn:.1f} s" if drawn else f"not drawn in {args.timeout:.0f} s"))
     timeout = min(args.timeout, max(3 * limit, 120))
     times = time_to_finish(browser, n, timeout)
-    done = [t for t in times if t is not None]
-    slowest = f"{max(done):.1f} s" if len(done) == n else f"> {timeout:.0f} s ({len(done)} of {n} finished)"
-    if done:
-        print(f"  click to finished run: fastest {min(done):.1f} s, slowest of the finished {max(done):.1f} s")
-    report(f"{n} identical MAML runs, slowest click-to-finished (<= 2x bare {alone:.1f} s = {limit:.1f} s)",
-           slowest, len(done) == n and max(done) <= limit)
+    for name, column in (("reached the page", 0), ("drawn", 1)):
+        done = [row[column] for row in times if row[column] is not None]
+        slowest = f"{max(done):.1f} s (fastest {min(done):.1f} s)" if len(done) == n else \
+            f"> {timeout:.0f} s ({len(done)} of {n})"
+        report(f"{n} identical MAML runs, slowest click to finished run {name} (<= 2x bare {alone:.1f} s = {limit:.1f} s)",
+               slowest, len(done) == n and max(done) <= limit)
 
 
 def thirty_inr(browser, args) -> None:

@@ -18,7 +18,8 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from core import maml  # noqa: E402
-from core.devices import interleaved_medians, median_seconds, resolve  # noqa: E402
+from core.devices import resolve  # noqa: E402
+from core.timing import interleaved_medians, median_seconds  # noqa: E402
 from rerun import verdict  # noqa: E402
 
 QUICK = False  # set by --quick: budgets too small for the targets, so no verdicts are printed

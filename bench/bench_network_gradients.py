@@ -15,7 +15,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core import network_gradients as ng  # noqa: E402
-from core.devices import median_seconds, resolve  # noqa: E402
+from core.devices import resolve  # noqa: E402
+from core.timing import median_seconds  # noqa: E402
 from rerun import page_rerun  # noqa: E402
 
 

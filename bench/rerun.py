@@ -7,7 +7,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.devices import median_seconds  # noqa: E402
+from core.timing import median_seconds  # noqa: E402
 
 
 def repeats_from_args(description: str) -> int:

@@ -1,10 +1,7 @@
 """Which devices this machine offers, and turning a device name into a torch.device."""
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -56,34 +53,3 @@ def synchronize(device: torch.device) -> None:
         torch.cuda.synchronize(device)
     elif device.type == "mps":
         torch.mps.synchronize()
-
-
-def median_seconds(fn: Callable[[], object], repeats: int = 5, device: torch.device | None = None,
-                   warmup: bool = True) -> float:
-    """Median wall time of fn() over `repeats` runs after one warm-up (skip it if fn just ran), the device synchronised."""
-    device = device or torch.device("cpu")
-    if warmup:
-        fn()
-    times = []
-    for _ in range(repeats):
-        synchronize(device)
-        start = time.perf_counter()
-        fn()
-        synchronize(device)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def interleaved_medians(fns: dict[str, Callable[[], object]], device: torch.device, repeats: int) -> dict[str, float]:
-    """Median seconds of each fn, timed in turn within every repeat so load spikes on a shared host hit all alike."""
-    for fn in fns.values():
-        fn()  # warm-up
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            synchronize(device)
-            start = time.perf_counter()
-            fn()
-            synchronize(device)
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}

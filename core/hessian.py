@@ -15,7 +15,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from core.devices import float_dtype, median_seconds, resolve
+from core.devices import float_dtype, resolve
+from core.timing import median_seconds
 from core.graph import DotGraph, graph_nodes, to_dot
 
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "gelu": F.gelu, "softplus": F.softplus, "sigmoid": torch.sigmoid}

@@ -4,7 +4,8 @@ import pathlib
 import pytest
 import torch
 
-from core.devices import DeviceError, available_devices, interleaved_medians, median_seconds, resolve
+from core.devices import DeviceError, available_devices, resolve
+from core.timing import interleaved_medians, median_seconds
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -44,6 +44,12 @@ def bounded_cache(max_entries: int = CACHE_ENTRIES, max_entry_bytes: int = CACHE
     return decorate
 
 
+def cached(fn: Callable, max_entries: int = CACHE_ENTRIES) -> Callable:
+    """A core function, cached for every session under its own name: `curve = cached(maml.curve)` at the top of a page.
+    The function takes plain configs whose fields are exactly what its result depends on (the cache key)."""
+    return bounded_cache(max_entries)(fn)
+
+
 def code_panel(*functions: Callable, expanded: bool = False) -> None:
     """Show the source of the core functions that produced the result (never a copied string)."""
     with st.expander(t("common.code_title"), expanded=expanded):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.devices import available_devices
+from core.devices import DeviceError, available_devices, resolve
 from ui.i18n import LANGUAGES, translate
 
 BIND = "query-params"
@@ -99,5 +99,12 @@ def sidebar() -> None:
 
 
 def settings() -> Settings:
-    """The sidebar's current choices, for pages (the sidebar runs before every page)."""
-    return Settings(device=st.session_state.get("device", "cpu"), lang=lang(), seed=int(st.session_state.get("seed", 0)))
+    """The sidebar's current choices, for pages (the sidebar runs before every page). A device that cannot be
+    used stops the page here with one message, so pages never handle a missing device themselves."""
+    device = st.session_state.get("device", "cpu")
+    try:
+        resolve(device)
+    except DeviceError:
+        st.error(t("common.device_error", device=device))
+        st.stop()
+    return Settings(device=device, lang=lang(), seed=int(st.session_state.get("seed", 0)))

@@ -4,6 +4,8 @@ STRINGS = {
     "common.device": {"en": "Device", "ko": "장치"},
     "common.device_help": {"en": "Where the tensors live. CUDA and Apple MPS appear only when PyTorch finds them.",
                            "ko": "텐서가 놓이는 곳입니다. CUDA와 Apple MPS는 PyTorch가 찾았을 때만 나타납니다."},
+    "common.device_error": {"en": "The device “{device}” is not available on this machine. Pick another one in the sidebar; your settings are kept.",
+                            "ko": "장치 “{device}”를 이 컴퓨터에서 쓸 수 없습니다. 사이드바에서 다른 장치를 고르세요. 설정은 그대로 남아 있습니다."},
     "common.device_missing": {"en": "The link asks for device “{device}”, which this machine does not have; using the CPU instead.",
                               "ko": "링크가 요청한 장치 “{device}”가 이 컴퓨터에 없어 CPU를 대신 사용합니다."},
     "common.seed": {"en": "Random seed", "ko": "난수 시드"},
