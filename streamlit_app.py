@@ -2,16 +2,18 @@
 import streamlit as st
 
 from ui import t
-from ui.state import sidebar
+from ui.state import link_notice, presenting, sidebar
 
-st.set_page_config(page_icon="∂", layout="wide")  # each st.Page title becomes the tab title
+# Each st.Page title becomes the tab title; presentation mode folds the sidebar away.
+st.set_page_config(page_icon="∂", layout="wide", initial_sidebar_state="collapsed" if presenting() else "auto")
 sidebar()
-st.navigation([
-    st.Page("app_pages/home.py", title=t("home.title"), icon="🏠", url_path="home", default=True),
-    st.Page("app_pages/derivatives.py", title=t("derivatives.title"), icon="📈", url_path="derivatives"),
-    st.Page("app_pages/network_gradients.py", title=t("network_gradients.title"), icon="🧠", url_path="network_gradients"),
-    st.Page("app_pages/maml.py", title=t("maml.title"), icon="🎯", url_path="maml"),
-    st.Page("app_pages/hessian.py", title=t("hessian.title"), icon="🌀", url_path="hessian"),
-    st.Page("app_pages/inr.py", title=t("inr.title"), icon="🖼️", url_path="inr"),
-    st.Page("app_pages/multi_backward.py", title=t("multi_backward.title"), icon="🔀", url_path="multi_backward"),
-]).run()
+with link_notice():
+    st.navigation([
+        st.Page("app_pages/home.py", title=t("home.title"), icon="🏠", url_path="home", default=True),
+        st.Page("app_pages/derivatives.py", title=t("derivatives.title"), icon="📈", url_path="derivatives"),
+        st.Page("app_pages/network_gradients.py", title=t("network_gradients.title"), icon="🧠", url_path="network_gradients"),
+        st.Page("app_pages/maml.py", title=t("maml.title"), icon="🎯", url_path="maml"),
+        st.Page("app_pages/hessian.py", title=t("hessian.title"), icon="🌀", url_path="hessian"),
+        st.Page("app_pages/inr.py", title=t("inr.title"), icon="🖼️", url_path="inr"),
+        st.Page("app_pages/multi_backward.py", title=t("multi_backward.title"), icon="🔀", url_path="multi_backward"),
+    ]).run()

@@ -1,52 +1,23 @@
 """Page 1: higher-order derivatives of a formula the user types."""
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core import derivatives
 from core.checks import compare
+from core.derivatives import PRIMES
 from core.expr import ExpressionError, parse
-from ui import t
-from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
+from ui import charts, t
+from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.state import settings, slider, text_input
 
-PRIMES = ["f", "f′", "f″", "f‴", "f⁽⁴⁾", "f⁽⁵⁾", "f⁽⁶⁾"]
+CHART_HEIGHT = 380
+COLUMNS = {"autograd": "derivatives.col_autograd", "sympy": "derivatives.col_sympy", "fd": "derivatives.col_fd"}
 
-
-@bounded_cache()
-def values_table(expression: str, x: float, order: int, device: str) -> pd.DataFrame:
-    """Autograd, sympy and finite-difference values side by side."""
-    return pd.DataFrame({
-        "order": range(order + 1),
-        "autograd": derivatives.nth_derivatives(expression, x, order, device),
-        "sympy": derivatives.sympy_derivatives(expression, x, order),
-        "fd": derivatives.finite_difference_derivatives(expression, x, order),
-    })
-
-
-@bounded_cache()
-def curves(expression: str, half_range: float, order: int, device: str) -> pd.DataFrame:
-    """Long-form curves; `segment` splits lines at undefined points so the chart shows gaps."""
-    xs, rows = derivatives.derivative_curves(expression, -half_range, half_range, order, device=device)
-    frames = []
-    for k, row in enumerate(rows):
-        finite = np.isfinite(row)
-        frames.append(pd.DataFrame({"x": xs, "y": np.where(finite, row, np.nan), "curve": PRIMES[k],
-                                    "segment": f"{k}-" + pd.Series(np.cumsum(~finite)).astype(str)}))
-    return pd.concat(frames, ignore_index=True)
-
-
-@bounded_cache()
-def graph_and_facts(expression: str, x: float, order: int):
-    """The n-th derivative's autograd graph, and the facts about the first gradient."""
-    return derivatives.derivative_graph(expression, x, order)
-
-
-@bounded_cache()
-def pitfall(expression: str, x: float):
-    """The second derivative without create_graph=True, run for real."""
-    return derivatives.second_derivative_without_create_graph(expression, x)
+derivative_table = cached(derivatives.derivative_table)
+curve_table = cached(derivatives.curve_table)
+derivative_graph = cached(derivatives.derivative_graph)
+second_derivative_without_create_graph = cached(derivatives.second_derivative_without_create_graph)
 
 
 def expression_error(error: ExpressionError) -> str:
@@ -55,26 +26,8 @@ def expression_error(error: ExpressionError) -> str:
     return t("derivatives.error_title", message=t(f"derivatives.err_{error.code}", detail=error.detail) + where)
 
 
-def chart(data: pd.DataFrame, x: float, table: pd.DataFrame) -> alt.Chart:
-    """Curves with the chosen x marked; the y axis ignores the extreme tails of singular curves."""
-    finite = data["y"].dropna()
-    low, high = (np.percentile(finite, [2, 98]) if len(finite) else (-1.0, 1.0))
-    pad = 0.1 * (high - low or 1.0)
-    scale = alt.Scale(domain=[float(low - pad), float(high + pad)])
-    lines = alt.Chart(data).mark_line(clip=True).encode(
-        x=alt.X("x:Q", title="x"), y=alt.Y("y:Q", title=None, scale=scale),
-        color=alt.Color("curve:N", sort=PRIMES, title=t("derivatives.curve"), scale=alt.Scale(scheme="category10")),
-        detail="segment:N")
-    marks = pd.DataFrame({"x": x, "y": table["autograd"], "curve": PRIMES[: len(table)]}).replace([np.inf, -np.inf], np.nan)
-    points = alt.Chart(marks.dropna()).mark_point(size=80, filled=True, clip=True).encode(
-        x="x:Q", y=alt.Y("y:Q", scale=scale), color=alt.Color("curve:N", sort=PRIMES, scale=alt.Scale(scheme="category10")),
-        tooltip=["curve", "y"])
-    rule = alt.Chart(pd.DataFrame({"x": [x]})).mark_rule(strokeDash=[4, 4], color="#888888").encode(x="x:Q")
-    return (lines + points + rule).properties(height=380)
-
-
-def page() -> None:
-    """Formula, point and order in; table, check, chart, graph, code and pitfall out."""
+def controls() -> tuple[str, float, int, float] | None:
+    """Title, intro, formula, point, order and chart range; None (after saying why) when the formula is refused."""
     st.title(t("derivatives.title"))
     st.markdown(t("derivatives.intro"))
     left, middle, right, far = st.columns([3, 2, 2, 2])
@@ -90,36 +43,68 @@ def page() -> None:
         parse(expression)
     except ExpressionError as error:
         st.error(expression_error(error))
-        return
-    device = settings().device
+        return None
+    return expression, x, order, half_range
 
-    table = values_table(expression, x, order, device)
+
+def table_section(expression: str, x: float, order: int, device: str) -> dict:
+    """Autograd, sympy and finite differences at x, with the check against sympy."""
+    table = derivative_table(expression, x, order, device)
     st.subheader(t("derivatives.table_title", x=f"{x:g}"))
     check_badge(compare(table["autograd"], table["sympy"], t("derivatives.reference"), 1e-9))
     if not np.all(np.isfinite(table["autograd"])):
         st.warning(t("derivatives.domain", x=f"{x:g}"))
-    shown = table.map(lambda v: f"{v:.12g}").assign(order=[PRIMES[k] for k in table["order"]]).rename(columns={
-        "order": t("derivatives.col_order"), "autograd": t("derivatives.col_autograd"),
-        "sympy": t("derivatives.col_sympy"), "fd": t("derivatives.col_fd")})
+    shown = pd.DataFrame({t("derivatives.col_order"): [PRIMES[k] for k in table["order"]],
+                          **{t(key): [f"{v:.12g}" for v in table[name]] for name, key in COLUMNS.items()}})
     st.table(shown.set_index(t("derivatives.col_order")))
     st.caption(t("derivatives.fd_note"))
+    return table
 
+
+def chart_section(expression: str, x: float, order: int, half_range: float, device: str, table: dict) -> None:
+    """The curves (gaps where undefined), the y axis clipped to their bulk, and the values at x marked."""
     st.subheader(t("derivatives.chart_title"))
-    data = curves(expression, half_range, order, device)
-    st.altair_chart(chart(data, x, table), width="stretch")
-    if data["y"].isna().any():
+    data = curve_table(expression, half_range, order, device)
+    y_domain = derivatives.y_range(data["y"])
+    curves = charts.line(pd.DataFrame(data), "x", "y", "x", None, color="curve", sort=list(PRIMES), y_domain=y_domain,
+                         detail="segment", height=CHART_HEIGHT, color_title=t("derivatives.curve"))
+    at_x = pd.DataFrame({"x": x, "y": table["autograd"], "curve": PRIMES[: len(table["order"])]})
+    tooltip = [{"field": "curve", "type": "nominal"}, {"field": "y", "type": "quantitative"}]
+    charts.show(curves + charts.dots(at_x, "x", "y", color="curve", sort=list(PRIMES), size=80, y_domain=y_domain,
+                                     tooltip=tooltip)
+                + charts.rules(pd.DataFrame({"x": [x]}), x="x"))
+    if not np.isfinite(data["y"]).all():
         st.caption(t("derivatives.chart_gaps"))
 
+
+def graph_section(expression: str, x: float, order: int) -> None:
+    """The n-th derivative's graph, what the first gradient is, and the code that built them."""
     st.subheader(t("derivatives.graph_title"))
-    graph, facts = graph_and_facts(expression, x, order)
+    graph, facts = derivative_graph(expression, x, order)
     graph_panel(graph, t("derivatives.graph_caption"))
     st.info(t("derivatives.leaf_note", is_leaf=facts.is_leaf, requires_grad=facts.requires_grad, grad_fn=facts.grad_fn))
     code_panel(derivatives.derivative_chain, derivatives.nth_derivatives, derivatives.derivative_curves)
 
-    outcome = pitfall(expression, x)
+
+def pitfall_section(expression: str, x: float) -> None:
+    """The second derivative without create_graph=True, run for real."""
+    outcome = second_derivative_without_create_graph(expression, x)
     explanation = t("derivatives.pitfall_explain") if outcome.raised else t("derivatives.pitfall_constant")
     pitfall_panel(outcome, t("derivatives.pitfall_title"), explanation)
     code_panel(derivatives.second_derivative_without_create_graph)
+
+
+def page() -> None:
+    """Formula, point and order in; table, check, chart, graph, code and pitfall out."""
+    chosen = controls()
+    if chosen is None:
+        return
+    expression, x, order, half_range = chosen
+    device = settings().device
+    table = table_section(expression, x, order, device)
+    chart_section(expression, x, order, half_range, device, table)
+    graph_section(expression, x, order)
+    pitfall_section(expression, x)
 
 
 page()

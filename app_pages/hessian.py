@@ -1,17 +1,13 @@
 """Page 4: Hessian-vector products by double backward, and the curvature they buy without forming H."""
-from dataclasses import replace
-
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core import hessian as hs
 from core.checks import compare, run_pitfall
-from core.devices import DeviceError, resolve
 from core.timing import median_seconds
-from ui import t
-from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
+from ui import charts, t
+from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.state import select_slider, selectbox, settings, slider, toggle
 
 ACTIVATIONS = ["tanh", "gelu", "softplus", "sigmoid", "relu"]
@@ -20,112 +16,85 @@ SCALING_WIDTHS = [4, 8, 16, 32, 64, 128, 256]  # depth 2: N from 33 to 66,561
 SCALING_FULL_MAX_WIDTH = 32  # the live chart forms H only up to N = 1,153: its cost grows like N²
 MB = 1024**2
 MAX_ITER = 300  # power iterations per eigenvalue before the page gives up
+HEATMAP_PIXELS = 420  # the heat map's side, whatever the number of cells
+SHOWN_ENTRIES = 200  # entries of H·v drawn: enough to see the two agree, few enough to tell dots apart
+EXACT_COLOUR = "#555555"  # the exact-eigenvalue density beside SLQ's accent
 METHODS = {"double backward": "hessian.method_double", "double backward, reused graph": "hessian.method_reused",
            "torch.func.jvp(grad)": "hessian.method_jvp", "autograd.functional.hvp": "hessian.method_hvp",
            "autograd.functional.vhp": "hessian.method_vhp", "torch.func.hessian @ v": "hessian.method_full"}
 TIMED = {"gradient": "hessian.time_gradient", "hvp": "hessian.time_hvp", "full Hessian": "hessian.time_full"}
 
-
-@bounded_cache()
-def hvp_report(config: hs.NetConfig, device: str) -> hs.HVPReport:
-    """H·v by every method, for one seeded random v."""
-    return hs.hvp_report(config, device, seed=config.seed)
-
-
-@bounded_cache()
-def spectrum(config: hs.NetConfig, device: str) -> hs.Spectrum:
-    """The full Hessian's eigenvalues, trace and heatmap (only called when it fits the budget)."""
-    return hs.exact_spectrum(config, device)
+hvp_report = cached(hs.hvp_report)
+exact_spectrum = cached(hs.exact_spectrum)
+eigen_report = cached(hs.eigen_report)
+trace_report = cached(hs.trace_report)
+density_report = cached(hs.density_report)
+gradient_graph = cached(hs.gradient_graph)
+scaling_point = cached(hs.scaling_point)
+pitfalls = cached(hs.pitfalls)
 
 
-@bounded_cache()
-def eigen(config: hs.NetConfig, device: str, k: int, tol: float) -> hs.EigenReport:
-    """Top-k eigenvalues by power iteration, and the loss along the top eigenvector."""
-    return hs.eigen_report(config, device, k, tol, seed=config.seed, max_iter=MAX_ITER)
+def controls() -> hs.NetConfig:
+    """Title, intro and the network's sliders."""
+    st.title(t("hessian.title"))
+    st.markdown(t("hessian.intro"))
+    left, middle, right = st.columns(3)
+    with left:
+        width = slider("hess_width", "hessian.width", 2, 64, 16, help="hessian.width_help")
+    with middle:
+        depth = slider("hess_depth", "hessian.depth", 1, 4, 2)
+    with right:
+        activation = selectbox("hess_act", "hessian.activation", ACTIVATIONS, "tanh", help="hessian.activation_help")
+    return hs.NetConfig(width, depth, activation, seed=settings().seed)
 
 
-@bounded_cache()
-def trace(config: hs.NetConfig, device: str, samples: int) -> hs.TraceEstimate:
-    """Hutchinson's running trace estimate."""
-    return hs.trace_report(config, device, samples, seed=config.seed)
-
-
-@bounded_cache()
-def density(config: hs.NetConfig, device: str, steps: int, runs: int) -> hs.Density:
-    """Stochastic Lanczos quadrature of the eigenvalue density."""
-    return hs.density_report(config, device, steps, runs, seed=config.seed)
-
-
-@bounded_cache()
-def gradient_graph(config: hs.NetConfig):
-    """The graph of g·v that the HVP differentiates."""
-    return hs.gradient_graph(config)
-
-
-@bounded_cache()
-def scaling_point(width: int, device: str) -> dict:
-    """One size of the scaling chart, measured once per device."""
-    return hs.scaling_point(width, device, with_full=width <= SCALING_FULL_MAX_WIDTH)
-
-
-@bounded_cache()
-def pitfalls(config: hs.NetConfig, device: str):
-    """The blog's scalar 'vector', and the second grad without create_graph=True, both run for real."""
-    return (run_pitfall(lambda: hs.blog_scalar_hvp(config, device, seed=config.seed)),
-            run_pitfall(lambda: hs.hvp_without_create_graph(config, device)))
-
-
-def network_section(config: hs.NetConfig, device: str) -> hs.Spectrum | None:
-    """N, loss, every HVP method against finite differences, the gradient graph, and the full Hessian when it fits."""
-    report = hvp_report(config, device)
-    fits = hs.fits_budget(config, device)
+def hvp_section(config: hs.NetConfig, device: str) -> None:
+    """N, loss, every HVP method against finite differences, and the gradient graph they differentiate."""
+    report = hvp_report(config, device, seed=config.seed)
     left, right = st.columns(2)
     left.metric(t("hessian.n_params"), f"{report.n:,}")
     right.metric(t("hessian.loss"), f"{report.loss:.4f}")
-
     st.subheader(t("hessian.hvp_title"))
     st.markdown(t("hessian.hvp_intro"))
     double = report.products["double backward"]
     check_badge(compare(double, report.finite_difference, t("hessian.fd_reference"), 1e-5))
-    rows = [{t("hessian.col_method"): t(METHODS[name]), t("hessian.col_diff"): float(np.abs(hv - double).max()),
-             t("hessian.col_ms"): 1e3 * report.seconds[name]} for name, hv in report.products.items()]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
-        t("hessian.col_diff"): st.column_config.NumberColumn(format="%.2e"),
-        t("hessian.col_ms"): st.column_config.NumberColumn(format="%.3f")})
+    differences = hs.method_differences(report)
+    st.dataframe(pd.DataFrame({t("hessian.col_method"): [t(METHODS[name]) for name in report.products],
+                               t("hessian.col_diff"): [differences[name] for name in report.products],
+                               t("hessian.col_ms"): [1e3 * report.seconds[name] for name in report.products]}),
+                 hide_index=True, column_config={t("hessian.col_diff"): st.column_config.NumberColumn(format="%.2e"),
+                                                 t("hessian.col_ms"): st.column_config.NumberColumn(format="%.3f")})
     st.caption(t("hessian.methods_note"))
-    shown = min(report.n, 200)
-    data = pd.DataFrame({"i": np.arange(shown), "double": double[:shown], "fd": report.finite_difference[:shown]})
-    line = alt.Chart(data).mark_line().encode(x=alt.X("i:Q", title=t("hessian.axis_index")),
-                                               y=alt.Y("double:Q", title="(H·v)ᵢ"))
-    dots = alt.Chart(data).mark_point(color="#C1121F", size=20).encode(x="i:Q", y="fd:Q", tooltip=["i", "double", "fd"])
-    st.altair_chart((line + dots).properties(height=260), width="stretch")
+    shown = min(report.n, SHOWN_ENTRIES)
+    entries = pd.DataFrame({"i": np.arange(shown), "double": double[:shown], "fd": report.finite_difference[:shown]})
+    tooltip = [{"field": name, "type": "quantitative"} for name in ("i", "double", "fd")]
+    charts.show(charts.line(entries, "i", "double", t("hessian.axis_index"), "(H·v)ᵢ")
+                + charts.dots(entries, "i", "fd", fill=charts.ACCENT, size=20, tooltip=tooltip))
     st.caption(t("hessian.hv_chart_note", shown=shown))
     code_panel(hs.hvp, hs.hvp_operator, hs.hvp_forward_over_reverse, hs.hvp_functional, hs.hvp_finite_difference)
     graph_panel(gradient_graph(config), t("hessian.graph_caption"))
 
+
+def full_section(config: hs.NetConfig, device: str) -> hs.Spectrum | None:
+    """The full Hessian as a heat map when it fits the memory budget, else why not."""
     st.subheader(t("hessian.full_title"))
-    if not fits:
-        st.warning(t("hessian.full_refused", n=f"{report.n:,}", need=f"{hs.full_hessian_bytes(config, device) / MB:,.0f}",
+    n = hs.parameter_count(config)
+    if not hs.fits_budget(config, device):
+        st.warning(t("hessian.full_refused", n=f"{n:,}", need=f"{hs.full_hessian_bytes(config, device) / MB:,.0f}",
                      budget=f"{hs.FULL_HESSIAN_BUDGET_BYTES / MB:,.0f}"))
         return None
     with st.spinner(t("hessian.full_running")):
-        exact = spectrum(config, device)
+        exact = exact_spectrum(config, device)
     cells = exact.heatmap.shape[0]
-    i, j = np.meshgrid(np.arange(cells), np.arange(cells), indexing="ij")
-    heat = pd.DataFrame({"row": i.ravel(), "col": j.ravel(), "h": exact.heatmap.ravel()})
-    bound = float(np.abs(exact.heatmap).max()) or 1.0
-    st.altair_chart(alt.Chart(heat).mark_rect().encode(
-        x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None),
-        color=alt.Color("h:Q", scale=alt.Scale(scheme="redblue", domain=[-bound, bound], reverse=True), title="H"),
-        tooltip=["row", "col", "h"]).properties(height=420, width=420), width="content")
-    pooled = t("hessian.heatmap_pooled", cells=cells) if cells < report.n else ""
+    charts.show(charts.matrix(exact.heatmap, "H", cell=max(1, HEATMAP_PIXELS // cells)))
+    pooled = t("hessian.heatmap_pooled", cells=cells) if cells < n else ""
     st.caption(t("hessian.heatmap_note", asym=f"{exact.asymmetry:.1e}") + pooled)
     code_panel(hs.full_hessian)
     return exact
 
 
-def eigen_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) -> None:
-    """Power iteration with deflation: convergence, comparison with eigvalsh, and the 1-D loss slice."""
+def eigen_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) -> hs.EigenReport:
+    """Power iteration with deflation: convergence, and the comparison with eigvalsh."""
     st.subheader(t("hessian.eigen_title"))
     st.markdown(t("hessian.eigen_intro"))
     left, right = st.columns(2)
@@ -135,32 +104,33 @@ def eigen_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) 
         tol = select_slider("hess_tol", "hessian.tol", TOLERANCES, 1e-3, format_func=lambda v: f"{v:.0e}",
                             help="hessian.tol_help")
     with st.spinner(t("hessian.running")):
-        result = eigen(config, device, k, tol)
+        result = eigen_report(config, device, k, tol, seed=config.seed, max_iter=MAX_ITER)
     if not all(result.converged):
         st.warning(t("hessian.not_converged", max_iter=MAX_ITER))
-    history = pd.concat([pd.DataFrame({"iteration": np.arange(1, len(h) + 1), "λ": h, "k": f"λ{i + 1}"})
-                         for i, h in enumerate(result.history)])
-    chart = alt.Chart(history).mark_line().encode(x=alt.X("iteration:Q", title=t("hessian.axis_iteration")),
-                                                  y=alt.Y("λ:Q", title=t("hessian.axis_estimate")), color="k:N")
-    table = pd.DataFrame({"k": [f"λ{i + 1}" for i in range(k)], t("hessian.col_power"): result.values,
+    labels = hs.eigen_labels(k)
+    chart = charts.line(pd.DataFrame(hs.eigen_histories(result)), "iteration", "λ", t("hessian.axis_iteration"),
+                        t("hessian.axis_estimate"), color="k", sort=labels, height=300)
+    table = pd.DataFrame({"k": labels, t("hessian.col_power"): result.values,
                           t("hessian.col_iterations"): [len(h) for h in result.history]})
     if exact is not None:
-        reference = exact.eigenvalues[np.argsort(-np.abs(exact.eigenvalues))][:k]
-        rules = pd.DataFrame({"λ": reference, "k": table["k"]})
-        chart += alt.Chart(rules).mark_rule(strokeDash=[4, 4]).encode(y="λ:Q", color="k:N")
+        reference = hs.by_magnitude(exact.eigenvalues, k)
+        chart += charts.rules(pd.DataFrame({"λ": reference, "k": labels}), y="λ", color="k", sort=labels)
         table[t("hessian.col_eigvalsh")] = reference
         check_badge(compare(result.values, reference, t("hessian.eigvalsh_reference"), tol))
     else:
         st.info(t("hessian.no_reference"))
-    st.altair_chart(chart.properties(height=300), width="stretch")
+    charts.show(chart)
     st.dataframe(table, hide_index=True)
+    return result
 
+
+def slice_section(result: hs.EigenReport) -> None:
+    """The loss along the top eigenvector beside its second-order Taylor model."""
     st.markdown(t("hessian.slice_title"))
-    long = pd.DataFrame({"α": result.alphas, t("hessian.slice_loss"): result.slice_loss,
-                         t("hessian.slice_model"): result.slice_model}).melt("α", var_name="curve", value_name="L")
-    st.altair_chart(alt.Chart(long).mark_line().encode(
-        x=alt.X("α:Q", title=t("hessian.axis_alpha")), y=alt.Y("L:Q", title="L(θ + α·u₁)"),
-        color=alt.Color("curve:N", title=None), strokeDash="curve:N").properties(height=280), width="stretch")
+    curves = pd.DataFrame({"α": result.alphas, t("hessian.slice_loss"): result.slice_loss,
+                           t("hessian.slice_model"): result.slice_model}).melt("α", var_name="curve", value_name="L")
+    charts.show(charts.line(curves, "α", "L", t("hessian.axis_alpha"), "L(θ + α·u₁)", color="curve", dash=True,
+                            sort=[t("hessian.slice_loss"), t("hessian.slice_model")], height=280))
     st.caption(t("hessian.slice_note", lam=f"{result.values[0]:.4g}"))
     code_panel(hs.power_iteration, hs.eigen_report)
 
@@ -171,20 +141,18 @@ def trace_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) 
     st.markdown(t("hessian.trace_intro"))
     samples = slider("hess_samples", "hessian.samples", 10, 1000, 200, step=10)
     with st.spinner(t("hessian.running")):
-        result = trace(config, device, samples)
-    data = pd.DataFrame({"m": np.arange(1, samples + 1), "mean": result.running_mean,
-                         "low": result.running_mean - result.running_se, "high": result.running_mean + result.running_se})
-    base = alt.Chart(data).encode(x=alt.X("m:Q", title=t("hessian.axis_samples")))
-    band = base.mark_area(opacity=0.25).encode(y=alt.Y("low:Q", title="tr(H)"), y2="high:Q")
-    chart = band + base.mark_line().encode(y="mean:Q")
-    estimate, error = float(result.running_mean[-1]), float(result.running_se[-1])
+        result = trace_report(config, device, samples, seed=config.seed)
+    band = pd.DataFrame(hs.trace_band(result))
+    chart = charts.band(band, "m", "low", "high", t("hessian.axis_samples"), "tr(H)", height=280)
+    chart += charts.line(band, "m", "mean")
+    estimate, error = f"{result.running_mean[-1]:.4g}", f"{result.running_se[-1]:.2g}"
     if exact is not None:
-        chart += alt.Chart(pd.DataFrame({"y": [exact.trace]})).mark_rule(strokeDash=[4, 4], color="#C1121F").encode(y="y:Q")
-        st.markdown(t("hessian.trace_vs_exact", est=f"{estimate:.4g}", se=f"{error:.2g}", exact=f"{exact.trace:.4g}",
-                      z=f"{abs(estimate - exact.trace) / max(error, 1e-300):.2g}"))
+        chart += charts.rules(pd.DataFrame({"y": [exact.trace]}), y="y", fill=charts.ACCENT)
+        st.markdown(t("hessian.trace_vs_exact", est=estimate, se=error, exact=f"{exact.trace:.4g}",
+                      z=f"{hs.standard_errors_away(result, exact.trace):.2g}"))
     else:
-        st.markdown(t("hessian.trace_only", est=f"{estimate:.4g}", se=f"{error:.2g}"))
-    st.altair_chart(chart.properties(height=280), width="stretch")
+        st.markdown(t("hessian.trace_only", est=estimate, se=error))
+    charts.show(chart)
     code_panel(hs.hutchinson)
 
 
@@ -198,22 +166,19 @@ def density_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None
     with right:
         runs = slider("hess_runs", "hessian.runs", 1, 10, 4)
     with st.spinner(t("hessian.running")):
-        result = density(config, device, steps, runs)
+        result = density_report(config, device, steps, runs, seed=config.seed)
     curves = {t("hessian.density_slq"): result.density}
     if exact is not None:
-        weights = np.full(len(exact.eigenvalues), 1 / len(exact.eigenvalues))
-        curves[t("hessian.density_exact")] = hs.smoothed_density(exact.eigenvalues, weights, result.grid, result.sigma)
-    data = pd.DataFrame({"λ": result.grid, **curves}).melt("λ", var_name="curve", value_name="p")
-    chart = alt.Chart(data).mark_line().encode(
-        x=alt.X("λ:Q", title=t("hessian.axis_eigenvalue")), y=alt.Y("p:Q", title=t("hessian.axis_density")),
-        color=alt.Color("curve:N", title=None, scale=alt.Scale(domain=list(curves), range=["#C1121F", "#555555"][: len(curves)])),
-        strokeDash="curve:N")
+        curves[t("hessian.density_exact")] = hs.exact_density(exact.eigenvalues, result.grid, result.sigma)
+    frame = pd.DataFrame({"λ": result.grid, **curves}).melt("λ", var_name="curve", value_name="p")
+    chart = charts.line(frame, "λ", "p", t("hessian.axis_eigenvalue"), t("hessian.axis_density"), color="curve",
+                        sort=list(curves), colors=[charts.ACCENT, EXACT_COLOUR][: len(curves)], dash=True, height=300)
     if exact is not None:
-        counts, edges = np.histogram(exact.eigenvalues, bins=60, density=True)
-        bars = pd.DataFrame({"start": edges[:-1], "end": edges[1:], "p": counts})
-        histogram = alt.Chart(bars).mark_rect(opacity=0.3, color="#888888").encode(x="start:Q", x2="end:Q", y="p:Q", y2=alt.datum(0))
-        chart = histogram + chart
-    st.altair_chart(chart.properties(height=300), width="stretch")
+        encoding = {"x": charts.quantitative("start", t("hessian.axis_eigenvalue")), "x2": {"field": "end"},
+                    "y": charts.quantitative("p", t("hessian.axis_density")), "y2": {"datum": 0}}
+        chart = charts.layer(pd.DataFrame(hs.eigenvalue_histogram(exact.eigenvalues)),
+                             {"type": "rect", "opacity": 0.3, "color": charts.MUTED}, encoding, plotted=("p",)) + chart
+    charts.show(chart)
     st.caption(t("hessian.density_note" if exact is not None else "hessian.density_alone", sigma=f"{result.sigma:.3g}"))
     code_panel(hs.lanczos, hs.spectral_density)
 
@@ -228,68 +193,58 @@ def scaling_section(device: str) -> None:
     progress = st.progress(0.0, text=t("hessian.scaling_progress", done=0, total=total))
     rows = []
     for index, width in enumerate(SCALING_WIDTHS):
-        rows.append(scaling_point(width, device))
+        rows.append(scaling_point(width, device, with_full=width <= SCALING_FULL_MAX_WIDTH))
         progress.progress((index + 1) / total, text=t("hessian.scaling_progress", done=index + 1, total=total))
     progress.empty()
-    data = pd.DataFrame(rows).melt("n", var_name="what", value_name="seconds").dropna()
+    data = pd.DataFrame(hs.scaling_curves(rows))
     data["what"] = data["what"].map(lambda what: t(TIMED[what]))
-    st.altair_chart(alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("n:Q", scale=alt.Scale(type="log"), title="N"),
-        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title=t("hessian.axis_seconds")),
-        color=alt.Color("what:N", title=None), tooltip=["n", "what", "seconds"]).properties(height=320), width="stretch")
+    tooltip = [{"field": "n", "type": "quantitative"}, {"field": "what", "type": "nominal"},
+               {"field": "seconds", "type": "quantitative"}]
+    charts.show(charts.line(data, "n", "seconds", "N", t("hessian.axis_seconds"), color="what", log=True, x_log=True,
+                            points=True, sort=[t(key) for key in TIMED.values()], tooltip=tooltip, height=320))
     biggest = rows[-1]
     st.caption(t("hessian.scaling_note", n=f"{biggest['n']:,}", ratio=f"{biggest['hvp'] / biggest['gradient']:.1f}",
                  limit=f"{rows[SCALING_WIDTHS.index(SCALING_FULL_MAX_WIDTH)]['n']:,}"))
     code_panel(hs.scaling_point, median_seconds)
 
 
-def pitfall_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) -> None:
-    """The blog's scalar 'vector', the missing create_graph=True, and a ReLU net's exactly-zero Hessian."""
+def pitfall_section(config: hs.NetConfig, device: str) -> None:
+    """The blog's scalar 'vector' and the missing create_graph=True, both run for real."""
     st.subheader(t("hessian.pitfall_title"))
-    blog, no_graph = pitfalls(config, device)
+    blog, no_graph = pitfalls(config, device, seed=config.seed)
     wrong, right = blog.value
-    cosine = float(wrong @ right / (np.linalg.norm(wrong) * np.linalg.norm(right)))
     shown = "\n".join(f"{i:>3}  {w:+.6f}  {r:+.6f}" for i, (w, r) in enumerate(zip(wrong[:8], right[:8])))
-    pitfall_panel(blog, t("hessian.blog_title"), t("hessian.blog_explain", cos=f"{cosine:.3f}"),
+    pitfall_panel(blog, t("hessian.blog_title"), t("hessian.blog_explain", cos=f"{hs.cosine(wrong, right):.3f}"),
                   value_text=f"  i  {t('hessian.blog_wrong')}  {t('hessian.blog_right')}\n{shown}")
     pitfall_panel(no_graph, t("hessian.no_graph_title"), t("hessian.no_graph_explain"))
     code_panel(hs.blog_scalar_hvp, hs.hvp_without_create_graph)
-    relu = replace(config, activation="relu")
+
+
+def relu_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) -> None:
+    """A ReLU net's Hessian beside a smooth one's: the fraction of entries that are exactly zero."""
     if exact is None:  # the full Hessian did not fit (its size does not depend on the activation)
         st.info(t("hessian.relu_needs_full"))
         return
-    smooth = config if config.activation != "relu" else replace(config, activation="tanh")
-    smooth_zeros = spectrum(smooth, device).zero_fraction
-    outcome = run_pitfall(lambda: spectrum(relu, device).zero_fraction)
+    smooth, relu = hs.smooth_and_relu(config)
+    smooth_zeros = exact_spectrum(smooth, device).zero_fraction
+    outcome = run_pitfall(lambda: exact_spectrum(relu, device).zero_fraction)
     pitfall_panel(outcome, t("hessian.relu_title"),
                   t("hessian.relu_explain", act=smooth.activation, smooth=f"{100 * smooth_zeros:.1f}"),
                   value_text=None if outcome.raised else t("hessian.relu_value", zeros=f"{100 * outcome.value:.1f}"))
 
 
 def page() -> None:
-    """Network sliders; HVP methods and checks; eigenvalues, trace, density; scaling; pitfalls."""
-    st.title(t("hessian.title"))
-    st.markdown(t("hessian.intro"))
-    try:
-        device = str(resolve(settings().device))
-    except DeviceError:
-        st.error(t("hessian.bad_device", device=settings().device))
-        return
-    left, middle, right = st.columns(3)
-    with left:
-        width = slider("hess_width", "hessian.width", 2, 64, 16, help="hessian.width_help")
-    with middle:
-        depth = slider("hess_depth", "hessian.depth", 1, 4, 2)
-    with right:
-        activation = selectbox("hess_act", "hessian.activation", ACTIVATIONS, "tanh", help="hessian.activation_help")
-    config = hs.NetConfig(width, depth, activation, seed=settings().seed)
-
-    exact = network_section(config, device)
-    eigen_section(config, device, exact)
+    """Network sliders; HVP methods and checks; the full Hessian; eigenvalues, trace, density; scaling; pitfalls."""
+    config = controls()
+    device = settings().device
+    hvp_section(config, device)
+    exact = full_section(config, device)
+    slice_section(eigen_section(config, device, exact))
     trace_section(config, device, exact)
     density_section(config, device, exact)
     scaling_section(device)
-    pitfall_section(config, device, exact)
+    pitfall_section(config, device)
+    relu_section(config, device, exact)
 
 
 page()

@@ -4,16 +4,13 @@ import pathlib
 import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 from core import images, inr
-from core.checks import run_pitfall
-from core.devices import DeviceError
 from core.images import ImageError
-from core.inr import FitConfig, SettingsError
+from core.inr import FitConfig, NetConfig, SettingsError
 from core.jobs import JobStatus
 from ui import charts, t
-from ui.furniture import bounded_cache, check_badge, code_panel, graph_panel, pitfall_panel
+from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.live import current, live_training
 from ui.state import radio, select_slider, selectbox, settings, slider, toggle
 
@@ -27,45 +24,19 @@ BATCHES = [1024, 2048, 4096, 8192, 16384, 32768, 65536]
 SIDES = [32, 64, 96, 128, 192, 256, 384, 512]
 WIDTHS = [16, 32, 64, 128, 256, 512]
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
-GRAPH_PIXELS = 4  # the graph is the same for any batch: draw it for a few pixels
-CHECK_PIXELS = 64
+LIVE_KEY = "inr_live"
+
+load_image = cached(images.load_image)  # refusals raise ImageError, which is not cached
+ground_truth = cached(inr.ground_truth)
+supervision_graph = cached(inr.supervision_graph)
+gradient_loss_pitfall = cached(inr.gradient_loss_pitfall)
+fresh_check = cached(inr.fresh_check)
 
 
-@bounded_cache()
-def load(data: bytes, side: int, gray: bool) -> images.LoadedImage:
-    """Decode and resize a picture (refusals raise ImageError, which is not cached)."""
-    return images.load_image(data, side, gray)
-
-
-@bounded_cache()
-def ground_truth(pixels: np.ndarray) -> dict:
-    """Sobel x/y and Laplacian of the luminance, as pictures, with their colour scale and the gradient ceiling."""
-    gx, gy = images.sobel(images.luminance(pixels))
-    scale = float(np.percentile(np.abs(np.stack([gx, gy])), 99)) or 1.0
-    lap = images.laplacian(images.luminance(pixels))
-    return {"gx": images.signed_to_rgb(gx, scale), "gy": images.signed_to_rgb(gy, scale), "scale": scale,
-            "lap": images.signed_to_rgb(lap), "ceiling": images.gradient_ceiling(pixels)}
-
-
-def fresh_model(config: FitConfig, channels: int, side: int) -> torch.nn.Module:
-    """An untrained network of the chosen settings (on the CPU: for graphs, checks and pitfalls)."""
-    return inr.build_model(config, channels, side, torch.Generator().manual_seed(config.seed))
-
-
-@bounded_cache()
-def loss_graph(config: FitConfig, channels: int, side: int):
-    """The supervision loss's graph for a few pixels (the drawing does not depend on their values)."""
-    coords = inr.pixel_coords(side, side)[:GRAPH_PIXELS]
-    shape = (GRAPH_PIXELS, channels, 2) if config.supervision == "gradients" else (GRAPH_PIXELS, channels)
-    return inr.loss_graph(fresh_model(config, channels, side), coords, torch.zeros(shape), config.supervision)
-
-
-@bounded_cache()
-def pitfall(config: FitConfig, channels: int, side: int):
-    """Gradient supervision without create_graph=True, run for real."""
-    model = fresh_model(config, channels, side)
-    coords = inr.pixel_coords(side, side)[:GRAPH_PIXELS]
-    return run_pitfall(lambda: inr.gradient_loss_without_create_graph(model, coords, torch.zeros(GRAPH_PIXELS, channels, 2)))
+def intro() -> None:
+    """Title and what the page does."""
+    st.title(t("inr.title"))
+    st.markdown(t("inr.intro"))
 
 
 def picture() -> tuple[np.ndarray, str] | None:
@@ -89,7 +60,7 @@ def picture() -> tuple[np.ndarray, str] | None:
         name = f"{source}.png"
         data = (ASSETS / name).read_bytes()
     try:
-        loaded = load(data, side, gray)
+        loaded = load_image(data, side, gray)
     except ImageError as error:
         st.error(t(error.key, **error.values))
         return None
@@ -98,16 +69,17 @@ def picture() -> tuple[np.ndarray, str] | None:
     return loaded.pixels, name
 
 
-def show_ground_truth(pixels: np.ndarray, name: str) -> None:
+def ground_truth_section(pixels: np.ndarray, name: str) -> None:
     """The picture beside its Sobel derivatives (x along the width, y down the height) and Laplacian."""
     truth = ground_truth(pixels)
     height, width = pixels.shape[:2]
     columns = st.columns(4)
-    columns[0].image(pixels, caption=t("inr.picture_caption", name=name, width=width, height=height), width="stretch", clamp=True)
-    columns[1].image(truth["gx"], caption=t("inr.sobel_x"), width="stretch")
-    columns[2].image(truth["gy"], caption=t("inr.sobel_y"), width="stretch")
-    columns[3].image(truth["lap"], caption=t("inr.laplacian"), width="stretch")
-    st.caption(t("inr.colour_key", scale=f"{truth['scale']:.3g}"))
+    columns[0].image(pixels, caption=t("inr.picture_caption", name=name, width=width, height=height), width="stretch",
+                     clamp=True)
+    columns[1].image(truth.gx, caption=t("inr.sobel_x"), width="stretch")
+    columns[2].image(truth.gy, caption=t("inr.sobel_y"), width="stretch")
+    columns[3].image(truth.laplacian, caption=t("inr.laplacian"), width="stretch")
+    st.caption(t("inr.colour_key", scale=f"{truth.scale:.3g}"))
 
 
 def controls(device: str) -> FitConfig:
@@ -135,15 +107,9 @@ def controls(device: str) -> FitConfig:
                      batch_pixels=batch, device=device, seed=settings().seed, target_psnr=target)
 
 
-def render_training(job: JobStatus) -> None:
-    """Metrics, preview frames (reconstruction, autograd derivatives, error) and the PSNR curve.
-
-    SSIM and the download come with the final snapshot (Stop or the end): they cost too much for every refresh."""
-    snapshot, config = job.snapshot, job.config
-    preview = snapshot.preview
-    if preview is None:
-        return
-    ceiling = ground_truth(job.inputs[0])["ceiling"] if config.supervision == "gradients" else None
+def training_metrics(job: JobStatus, ceiling: float | None) -> None:
+    """PSNR, SSIM (once training stops: it costs too much for every refresh), speed, the Sobel ceiling, the target."""
+    snapshot, preview = job.snapshot, job.snapshot.preview
     metrics = st.columns(4)
     metrics[0].metric("PSNR", f"{preview['psnr']:.2f} dB")
     metrics[1].metric("SSIM", f"{preview['ssim']:.3f}" if "ssim" in preview else "…", help=t("inr.ssim_help"))
@@ -151,48 +117,87 @@ def render_training(job: JobStatus) -> None:
     if ceiling:
         metrics[3].metric(t("inr.ceiling"), f"{ceiling:.2f} dB", help=t("inr.ceiling_help"))
     if preview["reached"]:
-        st.success(t("inr.reached", target=f"{config.target_psnr:g}", step=snapshot.step, seconds=f"{snapshot.seconds:.1f}"))
+        st.success(t("inr.reached", target=f"{job.config.target_psnr:g}", step=snapshot.step,
+                     seconds=f"{snapshot.seconds:.1f}"))
+
+
+def preview_frames(job: JobStatus) -> None:
+    """The reconstruction, its autograd derivatives and its error, and how the derivative supervisions are aligned."""
+    preview = job.snapshot.preview
     frames = st.columns(4)
-    frames[0].image(preview["reconstruction"], caption=t("inr.frame_reconstruction", step=preview["step"]), width="stretch")
+    frames[0].image(preview["reconstruction"], caption=t("inr.frame_reconstruction", step=preview["step"]),
+                    width="stretch")
     frames[1].image(preview["dx"], caption=t("inr.frame_dx"), width="stretch")
     frames[2].image(preview["dy"], caption=t("inr.frame_dy"), width="stretch")
     frames[3].image(preview["error"], caption=t("inr.frame_error"), width="stretch")
-    if config.supervision != "pixels":
-        st.caption(t(f"inr.align_{config.supervision}"))
-    history = snapshot.history
-    rules = pd.DataFrame({"psnr": [config.target_psnr] + ([ceiling] if ceiling else []),
+    if job.config.supervision != "pixels":
+        st.caption(t(f"inr.align_{job.config.supervision}"))
+
+
+def psnr_chart(job: JobStatus, ceiling: float | None) -> None:
+    """The PSNR curve against the target (and the Sobel ceiling), all three in the legend."""
+    history = job.snapshot.history
+    rules = pd.DataFrame({"psnr": [job.config.target_psnr] + ([ceiling] if ceiling else []),
                           "what": [t("inr.rule_target")] + ([t("inr.rule_ceiling")] if ceiling else [])})
-    curve = pd.DataFrame(history.rows, columns=history.columns).assign(what="PSNR")
+    curve = pd.DataFrame({"step": history.step, "psnr": history.psnr, "what": "PSNR"})
     order = ["PSNR", *rules["what"]]
     charts.show(charts.line(curve, "step", "psnr", t("inr.axis_step"), "PSNR (dB)", color="what", sort=order, points=True)
                 + charts.rules(rules, y="psnr", color="what", sort=order))
+
+
+def render_training(job: JobStatus) -> None:
+    """Metrics, preview frames and the PSNR curve of the job's snapshot; the download once training stops."""
+    preview = job.snapshot.preview
+    if preview is None:
+        return
+    ceiling = ground_truth(job.inputs[0]).ceiling if job.config.supervision == "gradients" else None
+    training_metrics(job, ceiling)
+    preview_frames(job)
+    psnr_chart(job, ceiling)
     if "ssim" in preview:
         st.download_button(t("inr.download"), preview["reconstruction"], file_name="inr_reconstruction.png",
                            mime="image/png", key="inr_download")
 
 
-def trained_network(job: JobStatus | None) -> inr.INRTrainer | None:
-    """The job's network rebuilt from its final snapshot (after Stop or the end), or None while it trains."""
-    if job is None or job.snapshot is None or job.snapshot.weights is None or job.snapshot.preview is None:
-        return None
-    return inr.INRTrainer.restored(job.inputs[0], job.config, job.snapshot.weights, job.snapshot.preview["alignment"])
+def kept_training(note: str | None = None) -> JobStatus | None:
+    """This session's job as it stands, drawn (after `note`) when it has a snapshot: a bad upload or refused
+    settings keep the network trained before."""
+    job = current(LIVE_KEY)
+    if job is not None and job.snapshot is not None:
+        if note:
+            st.info(t(note))
+        render_training(job)
+    return job
+
+
+def live_section(config: FitConfig, pixels: np.ndarray) -> JobStatus | None:
+    """The memory estimate or why the settings are refused; then live training, or the job trained before."""
+    height, width = pixels.shape[:2]
+    channels = inr.channels_of(pixels)
+    try:
+        inr.check_settings(config, height, width, channels)
+    except SettingsError as error:
+        st.error(t(error.key, **error.values))
+        st.subheader(t("inr.train_title"))
+        return kept_training()
+    st.caption(t("inr.memory", mb=inr.estimate_memory(config, height, width, channels) // 2**20,
+                 budget=inr.MEMORY_BUDGET // 2**20))
+    st.subheader(t("inr.train_title"))
+    return live_training(LIVE_KEY, inr.INRTrainer, config, pixels, render=render_training)
 
 
 def super_resolution(network: inr.INRTrainer, step: int) -> None:
     """Render the trained network at 2x or 4x: a continuous picture, beside the bicubic enlargement."""
     st.subheader(t("inr.superres_title"))
     st.markdown(t("inr.superres_intro"))
-    height, width = network.image.shape[:2]
     left, right = st.columns([2, 1])
     with left:
         scale = radio("inr_scale", "inr.scale", [2, 4], 2, format_func=lambda s: f"{s}×", horizontal=True)
     with right:
         if st.button(t("inr.render_button"), key="inr_render"):
             with st.spinner(t("inr.rendering")):
-                big = network.render(height * scale, width * scale)
-            bicubic = images.resize(network.image, height * scale, width * scale)
-            st.session_state["inr_big"] = {"scale": scale, "step": step, "png": images.to_png(big),
-                                           "bicubic": images.to_png(bicubic)}
+                big, bicubic = network.enlarged(scale)
+            st.session_state["inr_big"] = {"scale": scale, "step": step, "png": big, "bicubic": bicubic}
     big = st.session_state.get("inr_big")
     if big:
         shown = st.columns(2)
@@ -202,59 +207,50 @@ def super_resolution(network: inr.INRTrainer, step: int) -> None:
                            mime="image/png", key="inr_download_big")
 
 
+def graph_section(net: NetConfig, supervision: str) -> None:
+    """The supervision loss's autograd graph, create_graph's nodes marked."""
+    st.subheader(t("inr.graph_title"))
+    graph_panel(supervision_graph(net, supervision), t(f"inr.graph_caption_{supervision}"))
+
+
+def check_section(network: inr.INRTrainer | None, net: NetConfig, seed: int, height: int, width: int) -> None:
+    """The trained (or a fresh) network's autograd derivative against finite differences, and the code."""
+    st.subheader(t("inr.check_title"))
+    if network is not None:
+        check_badge(inr.network_check(network.model, height, width))
+    else:
+        check_badge(fresh_check(net, seed, height, width))
+    st.caption(t("inr.check_caption_trained" if network is not None else "inr.check_caption_fresh"))
+    code_panel(inr.supervised_quantity, inr.coordinate_gradients, inr.coordinate_laplacian, inr.Siren,
+               inr.INRTrainer.train_step, inr.derivative_check, images.sobel, images.integrate_gradients)
+
+
+def pitfall_section(net: NetConfig) -> None:
+    """Gradient supervision without create_graph=True, run for real."""
+    pitfall_panel(gradient_loss_pitfall(net), t("inr.pitfall_title"), t("inr.pitfall_explain"))
+    code_panel(inr.gradient_loss_without_create_graph)
+
+
 def page() -> None:
     """Picture in; live training, previews, super-resolution, graph, check, code and pitfall out."""
-    st.title(t("inr.title"))
-    st.markdown(t("inr.intro"))
+    intro()
     device = settings().device
     loaded = picture()
     config = controls(device)
     if loaded is None:
-        kept = current("inr_live")
-        if kept is not None and kept.snapshot is not None:
-            st.info(t("inr.kept_model"))
-            render_training(kept)
+        kept_training(note="inr.kept_model")
         return
     pixels, name = loaded
-    show_ground_truth(pixels, name)
-    height, width = pixels.shape[:2]
-    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
-    try:
-        inr.check_settings(config, height, width, channels)
-        st.caption(t("inr.memory", mb=inr.estimate_memory(config, height, width, channels) // 2**20,
-                     budget=inr.MEMORY_BUDGET // 2**20))
-        ready = True
-    except SettingsError as error:
-        st.error(t(error.key, **error.values))
-        ready = False
-    except DeviceError:
-        st.error(t("inr.err_device", device=device))
-        ready = False
-
-    st.subheader(t("inr.train_title"))
-    if ready:
-        job = live_training("inr_live", inr.INRTrainer, config, pixels, render=render_training)
-    else:
-        job = current("inr_live")
-        if job is not None and job.snapshot is not None:
-            render_training(job)
-    network = trained_network(job)
+    ground_truth_section(pixels, name)
+    job = live_section(config, pixels)
+    network = inr.INRTrainer.from_snapshot(job.inputs[0], job.config, job.snapshot) if job is not None else None
     if network is not None:
         super_resolution(network, job.snapshot.step)
-
-    side = max(height, width)
-    st.subheader(t("inr.graph_title"))
-    graph_panel(loss_graph(config, channels, side), t(f"inr.graph_caption_{config.supervision}"))
-    st.subheader(t("inr.check_title"))
-    model = network.model if network is not None else fresh_model(config, channels, side)
-    coords = network.coords if network is not None else inr.pixel_coords(height, width)
-    chosen = torch.randperm(coords.shape[0], generator=torch.Generator().manual_seed(0))[:CHECK_PIXELS]
-    check_badge(inr.derivative_check(model, coords[chosen.to(coords.device)]))
-    st.caption(t("inr.check_caption_trained" if network is not None else "inr.check_caption_fresh"))
-    code_panel(inr.supervised_quantity, inr.coordinate_gradients, inr.coordinate_laplacian, inr.Siren,
-               inr.INRTrainer.train_step, inr.derivative_check, images.sobel, images.integrate_gradients)
-    pitfall_panel(pitfall(config, channels, side), t("inr.pitfall_title"), t("inr.pitfall_explain"))
-    code_panel(inr.gradient_loss_without_create_graph)
+    height, width = pixels.shape[:2]
+    net = config.net(inr.channels_of(pixels), max(height, width))
+    graph_section(net, config.supervision)
+    check_section(network, net, config.seed, height, width)
+    pitfall_section(net)
 
 
 page()

@@ -13,6 +13,8 @@ from core.devices import float_dtype, resolve
 from core.expr import parse, symbol
 from core.graph import DotGraph, graph_nodes, to_dot
 
+PRIMES = ("f", "f′", "f″", "f‴", "f⁽⁴⁾", "f⁽⁵⁾", "f⁽⁶⁾")  # the name of each order's curve
+
 
 def derivative_chain(f, x: torch.Tensor, order: int) -> list[torch.Tensor]:
     """[f(x), f'(x), ..., f^(order)(x)], each the grad of the one before with create_graph=True.
@@ -45,6 +47,33 @@ def derivative_curves(expression: str, low: float, high: float, order: int, poin
     xs = torch.linspace(low, high, points, dtype=float_dtype(dev), device=dev, requires_grad=True)
     rows = [value.detach() for value in derivative_chain(parse(expression), xs, order)]
     return xs.detach().cpu().numpy(), torch.stack(rows).cpu().numpy()
+
+
+def derivative_table(expression: str, x: float, order: int, device: str = "cpu") -> dict[str, list]:
+    """Autograd, sympy and finite-difference values at x side by side, one row per order."""
+    return {"order": list(range(order + 1)), "autograd": nth_derivatives(expression, x, order, device),
+            "sympy": sympy_derivatives(expression, x, order), "fd": finite_difference_derivatives(expression, x, order)}
+
+
+def curve_table(expression: str, half_range: float, order: int, device: str = "cpu") -> dict[str, np.ndarray]:
+    """The curves over [-half_range, half_range] in long form: x, y (NaN where undefined or infinite), curve (its
+    name in PRIMES) and segment, a new number after every undefined point so a chart leaves a gap there."""
+    xs, rows = derivative_curves(expression, -half_range, half_range, order, device=device)
+    finite = np.isfinite(rows)
+    pieces = np.cumsum(~finite, axis=1)
+    return {"x": np.tile(xs, len(rows)), "y": np.where(finite, rows, np.nan).ravel(),
+            "curve": np.repeat(PRIMES[: len(rows)], len(xs)),
+            "segment": (np.arange(len(rows))[:, None] * (len(xs) + 1) + pieces).ravel()}
+
+
+def y_range(values, tails: float = 2.0, pad: float = 0.1) -> tuple[float, float]:
+    """The y interval worth showing: the finite values between the `tails` and 100 - `tails` percentiles, widened by
+    `pad` of that span on each side, so the extreme tails of a singular curve (1/x near 0) do not flatten the rest."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    low, high = np.percentile(finite, [tails, 100 - tails]) if finite.size else (-1.0, 1.0)
+    margin = pad * (high - low or 1.0)
+    return float(low - margin), float(high + margin)
 
 
 def sympy_derivatives(expression: str, x: float, order: int) -> list[float]:
@@ -111,3 +140,9 @@ def second_derivative_without_create_graph(expression: str, x: float) -> Pitfall
         return second.item()
 
     return run_pitfall(wrong)
+
+
+def derivative_formula(expression: str) -> tuple[str, str]:
+    """f and f′ in LaTeX, f′ as sympy differentiates f (so a page's "by hand" cannot drift from its formula)."""
+    expr = parse(expression).sympy_expr
+    return sympy.latex(expr), sympy.latex(sympy.diff(expr, symbol()))

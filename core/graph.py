@@ -35,16 +35,6 @@ class DotGraph:
         return self.shown_nodes < self.total_nodes
 
 
-@dataclass(frozen=True)
-class SavedTensorInfo:
-    """One tensor saved by a graph node for its backward pass."""
-
-    node: str
-    attribute: str
-    shape: tuple
-    nbytes: int
-
-
 def graph_nodes(*outputs: torch.Tensor) -> set:
     """Every autograd Node reachable from the outputs' grad_fn (for 'what is new' comparisons)."""
     seen: set = set()
@@ -74,16 +64,6 @@ def node_saved_tensors(node) -> list[tuple[str, torch.Tensor | str]]:
         elif isinstance(value, (tuple, list)):
             found.extend((f"{name[len('_saved_'):]}[{i}]", v) for i, v in enumerate(value) if isinstance(v, torch.Tensor))
     return found
-
-
-def saved_tensors(*outputs: torch.Tensor) -> list[SavedTensorInfo]:
-    """The readable tensors the graph still holds for backward (freed or modified ones left out)."""
-    infos = []
-    for node in graph_nodes(*outputs):
-        for attribute, tensor in node_saved_tensors(node):
-            if isinstance(tensor, torch.Tensor):
-                infos.append(SavedTensorInfo(node.name(), attribute, tuple(tensor.shape), tensor.element_size() * tensor.nelement()))
-    return infos
 
 
 def _label_tensor(tensor: torch.Tensor) -> str:

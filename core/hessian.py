@@ -8,16 +8,17 @@ is formed only when it fits the memory budget, as the reference the estimators a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from core.checks import PitfallOutcome, run_pitfall
 from core.devices import float_dtype, resolve
-from core.timing import median_seconds
 from core.graph import DotGraph, graph_nodes, to_dot
+from core.timing import median_seconds
 
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "gelu": F.gelu, "softplus": F.softplus, "sigmoid": torch.sigmoid}
 FULL_HESSIAN_BUDGET_BYTES = 1024**3  # the page forms H only when its estimate fits in this (N ≈ 2,500 at most)
@@ -94,7 +95,7 @@ def make_problem(config: NetConfig, device: str | torch.device = "cpu", dtype: t
 
 
 def flatten(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
-    """One vector from a list of tensors."""
+    """One vector from a list of tensors, keeping their autograd graph (H·v differentiates through it)."""
     return torch.cat([t.reshape(-1) for t in tensors])
 
 
@@ -215,12 +216,6 @@ def hutchinson(product: Callable[[torch.Tensor], torch.Tensor], like: torch.Tens
     mean = np.cumsum(draws) / count
     var = np.maximum(np.cumsum(draws**2) / count - mean**2, 0.0) * count / np.maximum(count - 1, 1)
     return TraceEstimate(draws, mean, np.sqrt(var / count))
-
-
-def hutchinson_trace(loss_fn: Callable[[], torch.Tensor], params: Sequence[torch.Tensor], samples: int) -> tuple[float, float]:
-    """Hutchinson's estimate of tr(H) and its standard error."""
-    est = hutchinson(hvp_operator(loss_fn, params), flatten(params).detach(), samples)
-    return float(est.running_mean[-1]), float(est.running_se[-1])
 
 
 def lanczos(product: Callable[[torch.Tensor], torch.Tensor], start: torch.Tensor, steps: int) -> tuple[np.ndarray, np.ndarray]:
@@ -432,3 +427,73 @@ def hvp_without_create_graph(config: NetConfig, device: str) -> list[torch.Tenso
     problem = make_problem(config, device)
     grad = flatten(torch.autograd.grad(problem.loss_fn(), problem.params))  # create_graph=False: g is a plain tensor
     return list(torch.autograd.grad(grad @ torch.ones_like(grad), problem.params))
+
+
+def pitfalls(config: NetConfig, device: str, seed: int = 0) -> tuple[PitfallOutcome, PitfallOutcome]:
+    """The blog's scalar 'vector' and the second grad without create_graph=True, both run for real."""
+    return (run_pitfall(lambda: blog_scalar_hvp(config, device, seed)),
+            run_pitfall(lambda: hvp_without_create_graph(config, device)))
+
+
+def smooth_and_relu(config: NetConfig) -> tuple[NetConfig, NetConfig]:
+    """The network with a smooth activation (tanh in place of ReLU) and the same network with ReLU."""
+    smooth = config if config.activation != "relu" else replace(config, activation="tanh")
+    return smooth, replace(config, activation="relu")
+
+
+# --- the numbers the page's tables and charts show, derived from the reports above --------------
+
+def method_differences(report: HVPReport, reference: str = "double backward") -> dict[str, float]:
+    """max |Δ| between each method's H·v and the reference method's."""
+    return {name: float(np.abs(hv - report.products[reference]).max()) for name, hv in report.products.items()}
+
+
+def by_magnitude(eigenvalues: np.ndarray, k: int) -> np.ndarray:
+    """The k eigenvalues of largest |λ|, largest first: the ones power iteration finds, in its order."""
+    return np.asarray(eigenvalues)[np.argsort(-np.abs(eigenvalues), kind="stable")][:k]
+
+
+def eigen_labels(k: int) -> list[str]:
+    """λ1 … λk, the names of the eigenvalues power iteration finds."""
+    return [f"λ{i + 1}" for i in range(k)]
+
+
+def eigen_histories(report: EigenReport) -> dict[str, np.ndarray]:
+    """Every eigenvalue's estimate per iteration as long columns (iteration, λ, k): one curve per eigenvalue."""
+    lengths = [len(h) for h in report.history]
+    return {"iteration": np.concatenate([np.arange(1, n + 1) for n in lengths]),
+            "λ": np.concatenate([np.asarray(h, dtype=float) for h in report.history]),
+            "k": np.repeat(eigen_labels(len(lengths)), lengths)}
+
+
+def trace_band(estimate: TraceEstimate) -> dict[str, np.ndarray]:
+    """The running mean and the band of ± one standard error around it, per sample count m."""
+    mean, se = estimate.running_mean, estimate.running_se
+    return {"m": np.arange(1, len(mean) + 1), "mean": mean, "low": mean - se, "high": mean + se}
+
+
+def standard_errors_away(estimate: TraceEstimate, exact: float) -> float:
+    """How many standard errors the final estimate lies from the exact trace."""
+    return abs(float(estimate.running_mean[-1]) - exact) / max(float(estimate.running_se[-1]), 1e-300)
+
+
+def exact_density(eigenvalues: np.ndarray, grid: np.ndarray, sigma: float) -> np.ndarray:
+    """The exact eigenvalues smoothed as SLQ smooths its nodes (weight 1/N each): the curve SLQ estimates."""
+    return smoothed_density(eigenvalues, np.full(len(eigenvalues), 1 / len(eigenvalues)), grid, sigma)
+
+
+def eigenvalue_histogram(eigenvalues: np.ndarray, bins: int = 60) -> dict[str, np.ndarray]:
+    """A density histogram of the eigenvalues: each bin's start, end and height (the areas sum to 1)."""
+    heights, edges = np.histogram(eigenvalues, bins=bins, density=True)
+    return {"start": edges[:-1], "end": edges[1:], "p": heights}
+
+
+def scaling_curves(rows: list[dict]) -> dict[str, list]:
+    """The scaling points as long columns (n, what, seconds), leaving out what a size did not time."""
+    long = [(row["n"], what, row[what]) for row in rows for what in ("gradient", "hvp", "full Hessian") if what in row]
+    return {"n": [n for n, _, _ in long], "what": [w for _, w, _ in long], "seconds": [s for _, _, s in long]}
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    """The cosine of the angle between two vectors."""
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))

@@ -16,10 +16,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.checks import Check, compare
+from core.checks import Check, PitfallOutcome, compare, run_pitfall
 from core.devices import resolve, synchronize
 from core.graph import DotGraph, graph_nodes, to_dot
-from core.images import LUMA, laplacian, pixel_spacing, psnr, signed_to_rgb, sobel, ssim, to_png
+from core.images import (LUMA, gradient_ceiling, laplacian, luminance, pixel_spacing, psnr, resize, signed_to_rgb,
+                         sobel, ssim, to_png)
 from core.training import History, MemoryNeed, Snapshot, snapshot_of, state_arrays
 
 MODELS = ("siren", "relu_pe", "relu", "grid")
@@ -35,6 +36,8 @@ GRID_LEVELS, GRID_FEATURES, GRID_MIN_RES, GRID_HEAD = 8, 2, 8, 64
 MAX_SIDE = {"cpu": 256, "cuda": 512, "mps": 512}  # working resolution limits per device type
 MEMORY_BUDGET = 1024**3  # bytes of training tensors one session may use (a shared host has ~2.7 GB in all)
 CHUNK = 16384  # pixels per forward pass when rendering whole pictures
+GRAPH_PIXELS = 4  # the loss graph is the same for any batch: drawn for a few pixels
+CHECK_PIXELS = 64  # pixels the derivative check compares
 
 
 class SettingsError(ValueError):
@@ -60,6 +63,21 @@ class FitConfig:
     seed: int = 0
     target_psnr: float = 40.0  # stop early once the reconstruction reaches this
     eval_seconds: float = 0.5  # training seconds between whole-picture evaluations (PSNR, the target check)
+
+    def net(self, channels: int, side: int) -> NetConfig:
+        """The network these settings build for a picture of `channels` and long side `side`."""
+        return NetConfig(self.model, self.width, self.depth, channels, side)
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """A network's architecture, all its loss graph and its pitfall depend on (the training fields are not here)."""
+
+    model: str
+    width: int
+    depth: int
+    channels: int  # output channels: 1 (gray) or 3
+    side: int  # the picture's long side: the grid's finest resolution
 
 
 def recommended(model: str, supervision: str) -> tuple[float, int]:
@@ -146,13 +164,23 @@ class DenseGrid(nn.Module):
         return self.head(features.flatten(1))
 
 
-def build_model(config: FitConfig, channels: int, finest: int, generator: torch.Generator) -> nn.Module:
+def build_model(config: FitConfig | NetConfig, channels: int, finest: int, generator: torch.Generator) -> nn.Module:
     """The coordinate network named by config.model, initialised from `generator`."""
     if config.model == "siren":
         return Siren(2, config.width, config.depth, channels, generator)
     if config.model == "grid":
         return DenseGrid(channels, finest, generator)
     return ReluMLP(2, config.width, config.depth, channels, generator, encode=config.model == "relu_pe")
+
+
+def channels_of(image: np.ndarray) -> int:
+    """Colour channels of a picture array: 1 for (H, W), C for (H, W, C)."""
+    return 1 if image.ndim == 2 else image.shape[2]
+
+
+def fresh_model(net: NetConfig, seed: int = 0) -> nn.Module:
+    """An untrained network of this architecture on the CPU, initialised from `seed`."""
+    return build_model(net, net.channels, net.side, torch.Generator().manual_seed(seed))
 
 
 def pixel_coords(height: int, width: int, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -240,6 +268,59 @@ def loss_graph(model: nn.Module, coords: torch.Tensor, target: torch.Tensor, sup
     return to_dot({"loss": loss}, names=names, forward_nodes=graph_nodes(loss) - created, max_nodes=70, show_saved=False)
 
 
+def supervision_graph(net: NetConfig, supervision: str) -> DotGraph:
+    """The supervision loss's graph for a fresh network on a few pixels (the drawing depends on neither the weights
+    nor the pixel values)."""
+    coords = pixel_coords(net.side, net.side)[:GRAPH_PIXELS]
+    shape = (GRAPH_PIXELS, net.channels, 2) if supervision == "gradients" else (GRAPH_PIXELS, net.channels)
+    return loss_graph(fresh_model(net), coords, torch.zeros(shape), supervision)
+
+
+def gradient_loss_pitfall(net: NetConfig) -> PitfallOutcome:
+    """Gradient supervision without create_graph=True on a fresh network, run for real."""
+    coords = pixel_coords(net.side, net.side)[:GRAPH_PIXELS]
+    model, target = fresh_model(net), torch.zeros(GRAPH_PIXELS, net.channels, 2)
+    return run_pitfall(lambda: gradient_loss_without_create_graph(model, coords, target))
+
+
+def network_check(model: nn.Module, height: int, width: int, pixels: int = CHECK_PIXELS) -> Check:
+    """derivative_check at `pixels` pixel centres of a height x width picture, the same ones every time."""
+    device = next(model.parameters()).device
+    coords = pixel_coords(height, width, device)
+    chosen = torch.randperm(coords.shape[0], generator=torch.Generator().manual_seed(0))[:pixels]
+    return derivative_check(model, coords[chosen.to(device)])
+
+
+def fresh_check(net: NetConfig, seed: int, height: int, width: int) -> Check:
+    """network_check of an untrained network (before any training)."""
+    return network_check(fresh_model(net, seed), height, width)
+
+
+def slope_scale(gx: np.ndarray, gy: np.ndarray) -> float:
+    """The colour scale of derivative pictures: the 99th percentile of |slope| (a few edges do not wash it out)."""
+    return float(np.percentile(np.abs(np.stack([gx, gy])), 99)) or 1.0
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    """The picture's derivatives as RGB pictures (red positive, blue negative), their scale, the Sobel ceiling."""
+
+    gx: np.ndarray  # Sobel ∂I/∂x of the luminance, along the width
+    gy: np.ndarray  # Sobel ∂I/∂y, down the height
+    laplacian: np.ndarray  # five-point ΔI
+    scale: float  # the slope drawn in full colour in gx and gy
+    ceiling: float  # PSNR (dB) of a perfect fit to the Sobel gradients
+
+
+def ground_truth(pixels: np.ndarray) -> GroundTruth:
+    """Sobel x/y and the Laplacian of the picture's luminance, drawn for the page, and what gradients can reach."""
+    gray = luminance(pixels)
+    gx, gy = sobel(gray)
+    scale = slope_scale(gx, gy)
+    return GroundTruth(signed_to_rgb(gx, scale), signed_to_rgb(gy, scale), signed_to_rgb(laplacian(gray)), scale,
+                       gradient_ceiling(pixels))
+
+
 def supervision_targets(image: np.ndarray, supervision: str) -> np.ndarray:
     """What the loss compares with, per pixel: values (N, C), Sobel gradients (N, C, 2) or Laplacian (N, C)."""
     channels = image.reshape(image.shape[0], image.shape[1], -1)
@@ -311,7 +392,7 @@ class INRTrainer:
         self.image = image.astype(np.float32)
         self.config = config
         height, width = image.shape[:2]
-        self.channels = 1 if image.ndim == 2 else image.shape[2]
+        self.channels = channels_of(image)
         self.device = check_settings(config, height, width, self.channels)
         generator = torch.Generator().manual_seed(config.seed)
         self.model = build_model(config, self.channels, max(height, width), generator).to(self.device)
@@ -328,8 +409,7 @@ class INRTrainer:
         self.prediction: np.ndarray | None = None  # the last evaluated, aligned reconstruction
         self.evaluated_at = 0.0  # training seconds at the last evaluation
         self._derivatives: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None  # (step, size), d/dx and d/dy
-        gx, gy = sobel(self.image if self.channels == 1 else self.image @ np.array(LUMA, np.float32))
-        self.slope_scale = float(np.percentile(np.abs(np.stack([gx, gy])), 99)) or 1.0  # colour scale of the previews
+        self.slope_scale = slope_scale(*sobel(luminance(self.image)))  # colour scale of the previews
 
     @staticmethod
     def memory_need(image: np.ndarray, config: FitConfig) -> MemoryNeed:
@@ -338,7 +418,7 @@ class INRTrainer:
         Measured: 30 default jobs in one worker hold ~45 MB each, not the ~2 MB of their tensors, because the
         allocator cannot give back heap fragmented by the jobs' interleaved steps; a quarter of the working set
         per job covers it."""
-        need = memory_need(config, image.shape[0], image.shape[1], 1 if image.ndim == 2 else image.shape[2])
+        need = memory_need(config, image.shape[0], image.shape[1], channels_of(image))
         return MemoryNeed(held=need.held + need.working // 4, working=need.working)
 
     def train_step(self) -> float:
@@ -395,12 +475,12 @@ class INRTrainer:
         Final adds what is too costly for every refresh: SSIM, the weights and the alignment (for rendering).
         """
         pictures = None
-        if (preview or final) and (self.prediction is None or (final and self.history[-1][0] != self.step)):
+        if (preview or final) and (self.prediction is None or (final and self.history.step[-1] != self.step)):
             self.evaluated_at = self.seconds
             self.evaluate()
         if (preview or final) and self.prediction is not None:
             gx, gy = self.derivatives(*self.image.shape[:2])
-            pictures = {"step": int(self.history[-1][0]), "psnr": self.history[-1][2], "reached": self.reached_target,
+            pictures = {"step": int(self.history.step[-1]), "psnr": self.history.psnr[-1], "reached": self.reached_target,
                         "reconstruction": to_png(self.prediction),
                         "dx": to_png(signed_to_rgb(gx, self.slope_scale)), "dy": to_png(signed_to_rgb(gy, self.slope_scale)),
                         "error": to_png(signed_to_rgb(self.prediction - self.image, 0.1))}
@@ -417,6 +497,13 @@ class INRTrainer:
         trainer.alignment = alignment
         return trainer
 
+    @classmethod
+    def from_snapshot(cls, image: np.ndarray, config: FitConfig, snapshot: Snapshot | None) -> INRTrainer | None:
+        """The network of a job's final snapshot (after Stop or the end), or None while it trains."""
+        if snapshot is None or snapshot.weights is None or snapshot.preview is None:
+            return None
+        return cls.restored(image, config, snapshot.weights, snapshot.preview["alignment"])
+
     @torch.no_grad()
     def forward(self, height: int, width: int) -> np.ndarray:
         """The network's raw output at every pixel centre of a height x width picture: (H*W, C), in chunks."""
@@ -432,6 +519,11 @@ class INRTrainer:
     def render(self, height: int, width: int) -> np.ndarray:
         """The network's picture at any resolution (a continuous image), floats in [0, 1]."""
         return self.finish(self.forward(height, width), height, width)
+
+    def enlarged(self, scale: int) -> tuple[bytes, bytes]:
+        """The network rendered at `scale` times the picture's size, beside the picture enlarged bicubically (PNG)."""
+        height, width = (scale * side for side in self.image.shape[:2])
+        return to_png(self.render(height, width)), to_png(resize(self.image, height, width))
 
     def derivatives(self, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
         """Autograd d/dx and d/dy of the network's luminance at every pixel (no create_graph: display only).
@@ -453,7 +545,7 @@ class INRTrainer:
 
 @dataclass
 class FitResult:
-    """A finished fit: (step, seconds, psnr) rows, and the trained network for rendering."""
+    """A finished fit: its history (step, seconds, psnr), and the trained network for rendering."""
 
     history: History
     trainer: INRTrainer = field(repr=False)
@@ -461,7 +553,7 @@ class FitResult:
     @property
     def psnr(self) -> float:
         """The last evaluated PSNR in dB."""
-        return self.history[-1][2]
+        return self.history.psnr[-1]
 
     def render(self, height: int, width: int) -> np.ndarray:
         """The network's picture at any resolution, as floats in [0, 1]."""
@@ -473,12 +565,12 @@ def fit(image: np.ndarray, config: FitConfig, progress: Callable[[int, float], b
     trainer = INRTrainer(image, config)
     while not (trainer.done or trainer.error):
         trainer.advance(config.eval_seconds)
-        if progress is not None and progress(trainer.step, trainer.history[-1][2]) is False:
+        if progress is not None and progress(trainer.step, trainer.history.psnr[-1]) is False:
             break
     return FitResult(trainer.history, trainer)
 
 
 def seconds_to(history: History, target: float) -> float | None:
     """Training seconds at the first evaluation that reached `target` dB, or None."""
-    return next((seconds for _, seconds, value in history if value >= target), None)
+    return next((seconds for seconds, value in zip(history.seconds, history.psnr) if value >= target), None)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Callable
 
 import numpy as np
@@ -15,8 +15,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 from torch.func import functional_call
+from torch.overrides import TorchFunctionMode
 
-from core.checks import PitfallOutcome, run_pitfall
+from core.checks import PitfallOutcome, run_pitfall, to_numpy
 from core.devices import resolve, synchronize
 from core.graph import DotGraph, graph_nodes, to_dot
 from core.training import History, MemoryNeed, Snapshot, snapshot_of, state_arrays
@@ -25,24 +26,36 @@ AMPLITUDE = (0.1, 5.0)
 PHASE = (0.0, math.pi)
 X_RANGE = (-5.0, 5.0)
 EVAL_POINTS = 100  # query points per held-out task when measuring MSE
+SHOWN_STEPS = (0, 1, 5, 10)  # adaptation steps whose curves the page draws
 
 
 @dataclass(frozen=True)
-class MetaConfig:
-    """One MAML run; the defaults are the paper's sinusoid setting."""
+class MetaSetup:
+    """What every run and measurement of one setting shares: the tasks, the inner loop, the network, seed and device."""
 
     k_shot: int = 10  # support points per task (and as many query points)
     inner_lr: float = 0.01  # α, the inner SGD step size
     inner_steps: int = 1
     meta_batch: int = 25  # tasks per meta-iteration
-    meta_lr: float = 1e-3  # Adam on the meta-parameters
-    second_order: bool = True  # create_graph=True in the inner step; False gives first-order MAML
-    iterations: int = 3000
     hidden: int = 40
     seed: int = 0
     device: str = "cpu"
+
+
+@dataclass(frozen=True)
+class MetaConfig(MetaSetup):
+    """One MAML run: its setup and how it trains; the defaults are the paper's sinusoid setting."""
+
+    meta_lr: float = 1e-3  # Adam on the meta-parameters
+    second_order: bool = True  # create_graph=True in the inner step; False gives first-order MAML
+    iterations: int = 3000
     baseline: bool = False  # instead of MAML, pretrain one regressor on all tasks (no inner step)
     compare_every: int = 50  # iterations between second- vs first-order meta-gradient comparisons (0: never)
+
+    @property
+    def setup(self) -> MetaSetup:
+        """The setup alone: the cache key of what does not depend on how the run trains."""
+        return MetaSetup(**{f.name: getattr(self, f.name) for f in fields(MetaSetup)})
 
 
 @dataclass
@@ -103,9 +116,7 @@ def make_model(hidden: int = 40, seed: int | None = None) -> nn.Sequential:
         for layer in after_relu:  # He (Kaiming) uniform for layers fed by a ReLU; biases zero as in the authors' code
             bound = math.sqrt(6 / layer.weight.shape[0])
             layer.weight.uniform_(-bound, bound, generator=generator)
-    # Measured after 3,000 iterations (300 held-out tasks, 1-step MSE): zero biases and PyTorch's default weights
-    # give 0.68-0.83, the bends alone 0.54-0.67, the bends and He 0.49-0.58 (the same seeds, 10-15).
-    # bench/bench_maml.py re-measures the result.
+    # Spread bends and He weights adapt better than zero biases and PyTorch's defaults (bench/bench_maml.py).
     return model
 
 
@@ -204,18 +215,6 @@ def meta_gradient(model: nn.Module, tasks: Tasks, config: MetaConfig, batched: b
     return loss.item(), list(torch.autograd.grad(loss, list(params.values())))
 
 
-def meta_gradient_detached(model: nn.Module, tasks: Tasks, config: MetaConfig) -> list[torch.Tensor]:
-    """First-order MAML written out: the inner gradients are detached, so no second-order term flows."""
-    params = dict(model.named_parameters())
-    fast = per_task(params, tasks.x_support.shape[0])
-    for _ in range(config.inner_steps):
-        loss = task_losses(model, fast, tasks.x_support, tasks.y_support).sum()
-        grads = torch.autograd.grad(loss, list(fast.values()), create_graph=True)
-        fast = {name: w - config.inner_lr * g.detach() for (name, w), g in zip(fast.items(), grads)}
-    loss = task_losses(model, fast, tasks.x_query, tasks.y_query).mean()
-    return list(torch.autograd.grad(loss, list(params.values())))
-
-
 def meta_gradient_without_create_graph(model: nn.Module, tasks: Tasks, config: MetaConfig) -> list[torch.Tensor]:
     """The pitfall: MAML's inner step with create_graph=True forgotten. No error: it silently is first-order MAML."""
     params = dict(model.named_parameters())
@@ -230,14 +229,13 @@ def meta_gradient_without_create_graph(model: nn.Module, tasks: Tasks, config: M
 
 def create_graph_pitfall(model: nn.Module, tasks: Tasks, config: MetaConfig) -> PitfallOutcome:
     """Run the forgotten-create_graph version for real and measure it against first- and second-order MAML."""
-    outcome = run_pitfall(lambda: flat(meta_gradient_without_create_graph(model, tasks, config)).numpy())
+    outcome = run_pitfall(lambda: to_numpy(meta_gradient_without_create_graph(model, tasks, config)))
     if outcome.raised:
         return outcome
-    wrong = torch.from_numpy(outcome.value)
-    first = flat(meta_gradient_detached(model, tasks, config))
-    second = flat(meta_gradient(model, tasks, replace(config, second_order=True))[1])
-    return replace(outcome, details={"vs_first_abs": (wrong - first).abs().max().item(),
-                                     "vs_second_rel": ((wrong - second).norm() / second.norm()).item()})
+    first = to_numpy(meta_gradient(model, tasks, replace(config, second_order=False))[1])
+    second = to_numpy(meta_gradient(model, tasks, replace(config, second_order=True))[1])
+    return replace(outcome, details={"vs_first_abs": float(np.abs(outcome.value - first).max()),
+                                     "vs_second_rel": float(np.linalg.norm(outcome.value - second) / np.linalg.norm(second))})
 
 
 def reference_meta_gradient(model: nn.Module, tasks: Tasks, config: MetaConfig) -> list[torch.Tensor]:
@@ -264,17 +262,13 @@ def reference_meta_gradient(model: nn.Module, tasks: Tasks, config: MetaConfig) 
     return [grads[name] for name in params]
 
 
-def flat(tensors: list[torch.Tensor]) -> torch.Tensor:
-    """All tensors as one float64 CPU vector."""
-    return torch.cat([t.detach().reshape(-1).double().cpu() for t in tensors])
-
-
 def gradient_agreement(model: nn.Module, tasks: Tasks, config: MetaConfig) -> tuple[float, float]:
     """Cosine and relative norm |g2 − g1| / |g2| between second- and first-order meta-gradients on the same tasks."""
-    second = flat(meta_gradient(model, tasks, replace(config, second_order=True))[1])
-    first = flat(meta_gradient(model, tasks, replace(config, second_order=False))[1])
-    cosine = torch.dot(second, first) / (second.norm() * first.norm()).clamp_min(1e-300)
-    return cosine.item(), ((second - first).norm() / second.norm().clamp_min(1e-300)).item()
+    second = to_numpy(meta_gradient(model, tasks, replace(config, second_order=True))[1])
+    first = to_numpy(meta_gradient(model, tasks, replace(config, second_order=False))[1])
+    norm = max(float(np.linalg.norm(second)), 1e-300)
+    cosine = float(second @ first) / max(norm * float(np.linalg.norm(first)), 1e-300)
+    return cosine, float(np.linalg.norm(second - first)) / norm
 
 
 class MetaTrainer:
@@ -353,6 +347,11 @@ def meta_train(config: MetaConfig, progress: Callable[[int], bool | None] | None
     return MetaResult(trainer.model, trainer.history, trainer.agreement, trainer.error)
 
 
+def initial_weights(hidden: int, seed: int) -> dict[str, np.ndarray]:
+    """The weights a run of this network and seed starts from, as `MetaTrainer.weights()` gives them."""
+    return state_arrays(make_model(hidden, seed))
+
+
 def model_from_weights(weights: dict[str, np.ndarray], device="cpu") -> nn.Sequential:
     """Rebuild a regressor from `MetaTrainer.weights()`."""
     model = make_model(weights["0.weight"].shape[1])
@@ -384,7 +383,7 @@ def adaptation_mse(model: nn.Module, tasks: Tasks, inner_lr: float, steps: int =
     return torch.stack(mse, dim=1).cpu().numpy()
 
 
-def adapted_curves(model: nn.Module, tasks: Tasks, inner_lr: float, shown=(0, 1, 5, 10), points: int = 200):
+def adapted_curves(model: nn.Module, tasks: Tasks, inner_lr: float, shown=SHOWN_STEPS, points: int = 200):
     """The first task's prediction over x ∈ [−5, 5] after each number of SGD steps in `shown`: (grid, {steps: y})."""
     grid = torch.linspace(*X_RANGE, points, device=tasks.x_support.device, dtype=tasks.x_support.dtype)
     first = tasks.rows(slice(0, 1))
@@ -409,16 +408,91 @@ def finite_steps(*values) -> int:
     return len(finite) if finite.all() else int(np.argmin(finite))
 
 
+@dataclass(frozen=True)
+class AdaptationCurve:
+    """Held-out MSE over tasks after 0, 1, … SGD steps, kept up to the first step where it is not finite."""
+
+    mean: np.ndarray  # per step, the finite steps only
+    sem: np.ndarray  # its standard error
+    diverged_at: int | None = None  # the first step whose mean or standard error is not finite; None if none is
+
+    @property
+    def steps(self) -> np.ndarray:
+        """The adaptation steps shown: 0, 1, … up to the last finite one."""
+        return np.arange(len(self.mean))
+
+
+def adaptation_curve(mse: np.ndarray) -> AdaptationCurve:
+    """An adaptation_mse array (tasks × steps) as its mean and standard error, cut where SGD blew up."""
+    mean, sem = mean_and_sem(mse)
+    finite = finite_steps(mean, sem)
+    return AdaptationCurve(mean[:finite], sem[:finite], finite if finite < len(mean) else None)
+
+
+def held_out_mse(weights: dict[str, np.ndarray], k_shot: int, inner_lr: float, seed: int, device: str,
+                 tasks: int = 100, steps: int = 10) -> AdaptationCurve:
+    """The model's held-out MSE after 0..steps SGD steps, over `tasks` held-out tasks."""
+    held_out = held_out_tasks(tasks, k_shot, seed, device)
+    return adaptation_curve(adaptation_mse(model_from_weights(weights, device), held_out, inner_lr, steps))
+
+
+@dataclass(frozen=True)
+class AdaptedTask:
+    """One held-out task: its sinusoid, its support points, and the model's prediction after each shown step count."""
+
+    amplitude: float
+    phase: float
+    x: np.ndarray  # a grid over X_RANGE
+    truth: np.ndarray  # the task's sinusoid on the grid
+    curves: dict[int, np.ndarray]  # steps -> prediction on the grid, for the finite predictions only
+    x_support: np.ndarray
+    y_support: np.ndarray
+    diverged_at: int | None = None  # the fewest shown steps whose prediction is not finite; None if all are
+
+
+def adapted_task(weights: dict[str, np.ndarray], k_shot: int, inner_lr: float, task: int, device: str,
+                 shown=SHOWN_STEPS) -> AdaptedTask:
+    """Held-out task number `task` and the model's curves after each number of SGD steps in `shown`."""
+    tasks = held_out_tasks(1, k_shot, seed=task, device=device)
+    grid, curves = adapted_curves(model_from_weights(weights, device), tasks, inner_lr, shown)
+    amplitude, phase = float(tasks.amplitude[0]), float(tasks.phase[0])
+    diverged = [steps for steps, curve in curves.items() if not np.isfinite(curve).all()]
+    return AdaptedTask(amplitude, phase, grid, amplitude * np.sin(grid - phase),
+                       {steps: curve for steps, curve in curves.items() if steps not in diverged},
+                       tasks.x_support[0, :, 0].cpu().numpy(), tasks.y_support[0, :, 0].cpu().numpy(),
+                       min(diverged) if diverged else None)
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """One method's held-out MSE after a given number of adaptation steps, at the checkpoints where it is finite."""
+
+    iterations: np.ndarray
+    seconds: np.ndarray  # training time at each checkpoint
+    mse: np.ndarray
+    dropped: int  # checkpoints left out because the MSE was not finite
+
+
 @dataclass
 class MethodCurve:
     """Held-out MSE of one training method at checkpoints, and its final adaptation curve."""
 
     iterations: list[int]
     seconds: list[float]  # training time at each checkpoint
-    mse: list[list[float]]  # per checkpoint: mean MSE after 0..10 adaptation steps
-    final_mean: list[float]  # at the last checkpoint, over tasks: mean MSE after 0..10 steps
-    final_sem: list[float]  # and its standard error
-    error: str | None = None
+    mse: list[list[float]]  # per checkpoint: mean MSE after 0..adapt_steps adaptation steps
+    final: AdaptationCurve  # at the last checkpoint, over tasks
+    error: str | None = None  # a catalogue key when training stopped early (e.g. diverged)
+
+    def after(self, steps: int) -> Checkpoints:
+        """The MSE after `steps` adaptation steps at every checkpoint where it is finite."""
+        mse = np.array([row[steps] for row in self.mse], dtype=float)
+        finite = np.isfinite(mse)
+        return Checkpoints(np.array(self.iterations)[finite], np.array(self.seconds)[finite], mse[finite],
+                           int((~finite).sum()))
+
+    def adapt_diverged(self, steps: int) -> bool:
+        """Whether adapting blew up on held-out tasks: in the final curve, or after `steps` steps at a checkpoint."""
+        return self.final.diverged_at is not None or self.after(steps).dropped > 0
 
 
 METHODS = ("second_order", "first_order", "pretrained")
@@ -429,47 +503,81 @@ def method_config(config: MetaConfig, method: str) -> MetaConfig:
     return replace(config, second_order=method == "second_order", baseline=method == "pretrained", compare_every=0)
 
 
-def method_curve(config: MetaConfig, method: str, checkpoints: int = 10, eval_tasks: int = 100,
-                 adapt_steps: int = 10) -> MethodCurve:
-    """Train one method for config.iterations and measure held-out MSE at evenly spaced checkpoints."""
-    tasks = held_out_tasks(eval_tasks, config.k_shot, config.seed, resolve(config.device))  # the same for every method
-    marks = sorted({round(config.iterations * (i + 1) / checkpoints) for i in range(checkpoints)})
-    trainer = MetaTrainer(method_config(config, method))
-    per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
-    iterations, seconds, mse = [0], [0.0], [per_task.mean(0).tolist()]
+def method_curve(setup: MetaSetup, meta_lr: float, iterations: int, method: str, checkpoints: int = 10,
+                 eval_tasks: int = 100, adapt_steps: int = 10) -> MethodCurve:
+    """Train one method for `iterations` and measure held-out MSE at evenly spaced checkpoints."""
+    tasks = held_out_tasks(eval_tasks, setup.k_shot, setup.seed, resolve(setup.device))  # the same for every method
+    marks = sorted({round(iterations * (i + 1) / checkpoints) for i in range(checkpoints)})
+    trainer = MetaTrainer(method_config(MetaConfig(**asdict(setup), meta_lr=meta_lr, iterations=iterations), method))
+    per_task = adaptation_mse(trainer.model, tasks, setup.inner_lr, adapt_steps)
+    reached, seconds, mse = [0], [0.0], [per_task.mean(0).tolist()]
     for mark in marks:
         while trainer.step < mark and trainer.error is None:
             trainer.train_step()
         if trainer.error is not None:
             break
-        per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
-        iterations.append(trainer.step)
+        per_task = adaptation_mse(trainer.model, tasks, setup.inner_lr, adapt_steps)
+        reached.append(trainer.step)
         seconds.append(trainer.seconds)
         mse.append(per_task.mean(0).tolist())
-    if trainer.step != iterations[-1]:  # stopped by divergence after the last checkpoint: the model has moved
-        per_task = adaptation_mse(trainer.model, tasks, config.inner_lr, adapt_steps)
-    mean, sem = mean_and_sem(per_task)
-    return MethodCurve(iterations, seconds, mse, mean.tolist(), sem.tolist(), trainer.error)
+    if trainer.step != reached[-1]:  # stopped by divergence after the last checkpoint: the model has moved
+        per_task = adaptation_mse(trainer.model, tasks, setup.inner_lr, adapt_steps)
+    return MethodCurve(reached, seconds, mse, adaptation_curve(per_task), trainer.error)
 
 
 def compare_methods(config: MetaConfig, checkpoints: int = 10, eval_tasks: int = 100,
                     adapt_steps: int = 10) -> dict[str, MethodCurve]:
     """Every method's curve: second-order MAML, first-order MAML and the pretrained baseline."""
-    return {method: method_curve(config, method, checkpoints, eval_tasks, adapt_steps) for method in METHODS}
+    return {method: method_curve(config.setup, config.meta_lr, config.iterations, method, checkpoints, eval_tasks,
+                                 adapt_steps) for method in METHODS}
 
 
-def meta_graph(config: MetaConfig, max_nodes: int = 90) -> tuple[DotGraph, int]:
-    """The autograd graph of one task's meta-loss, and how many of its nodes the inner create_graph backward made."""
-    model = make_model(config.hidden, config.seed)
+@dataclass(frozen=True)
+class Lesson:
+    """On one held-out meta-batch: the meta-gradient, its torch.func reference, and the forgotten-create_graph run."""
+
+    gradient: np.ndarray  # float64, all parameters flattened
+    reference: np.ndarray
+    pitfall: PitfallOutcome
+
+
+def lesson(weights: dict[str, np.ndarray], setup: MetaSetup, second_order: bool) -> Lesson:
+    """The meta-gradient of these weights against its reference, and the pitfall, on a meta-batch never trained on."""
+    config = MetaConfig(**asdict(setup), second_order=second_order)
+    model = model_from_weights(weights, setup.device)
+    tasks = sample_tasks(setup.meta_batch, setup.k_shot, torch.Generator().manual_seed(10**9 + setup.seed), setup.device)
+    return Lesson(to_numpy(meta_gradient(model, tasks, config)[1]), to_numpy(reference_meta_gradient(model, tasks, config)),
+                  create_graph_pitfall(model, tasks, config))
+
+
+class InnerBackwards(TorchFunctionMode):
+    """Collects the autograd nodes that every `torch.autograd.grad` call inside it made (none without create_graph):
+    the graph can then show `adapt` itself, the inner step that training runs, with its backward's nodes marked."""
+
+    def __init__(self):
+        super().__init__()
+        self.created: set = set()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        if func is torch.autograd.grad:
+            outputs = args[0] if args else kwargs["outputs"]
+            outputs = (outputs,) if isinstance(outputs, torch.Tensor) else tuple(outputs)
+            self.created |= graph_nodes(*(g for g in result if g is not None)) - graph_nodes(*outputs)
+        return result
+
+
+def meta_graph(second_order: bool, seed: int, max_nodes: int = 90) -> tuple[DotGraph, int]:
+    """The autograd graph of one task's meta-loss after one inner step of `adapt` (the default setup), and how many
+    of its nodes the inner create_graph backward made."""
+    setup = MetaSetup(seed=seed)
+    model = make_model(setup.hidden, seed)
     params = dict(model.named_parameters())
-    tasks = sample_tasks(1, config.k_shot, torch.Generator().manual_seed(config.seed))
-    fast, created = dict(params), set()
-    for _ in range(config.inner_steps):
-        loss = ((functional_call(model, fast, (tasks.x_support[0],)) - tasks.y_support[0]) ** 2).mean()
-        grads = torch.autograd.grad(loss, list(fast.values()), create_graph=config.second_order)
-        created |= graph_nodes(*grads) - graph_nodes(loss)  # empty without create_graph: the grads have no graph
-        fast = {name: w - config.inner_lr * g for (name, w), g in zip(fast.items(), grads)}
-    query_loss = ((functional_call(model, fast, (tasks.x_query[0],)) - tasks.y_query[0]) ** 2).mean()
-    graph = to_dot({"meta-loss": query_loss}, names=params, forward_nodes=graph_nodes(query_loss) - created,
+    tasks = sample_tasks(1, setup.k_shot, torch.Generator().manual_seed(seed))
+    with InnerBackwards() as inner:
+        fast = adapt(model, per_task(params, 1), tasks.x_support, tasks.y_support, setup.inner_lr, setup.inner_steps,
+                     create_graph=second_order)
+    query_loss = mean_task_loss(model, fast, tasks.x_query, tasks.y_query)
+    graph = to_dot({"meta-loss": query_loss}, names=params, forward_nodes=graph_nodes(query_loss) - inner.created,
                    max_nodes=max_nodes, show_saved=False)
-    return graph, len(created & graph_nodes(query_loss))
+    return graph, len(inner.created & graph_nodes(query_loss))

@@ -1,6 +1,7 @@
 """Two backwards through one shared trunk: retain_graph, the freed-graph and in-place errors, and the fixes."""
 from __future__ import annotations
 
+import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,11 +21,10 @@ TARGETS = (1.0, -1.0)  # head 1 is pulled towards +1, head 2 towards -1
 
 @dataclass(frozen=True)
 class Setup:
-    """Everything that decides a run: the input, the learning rate, the trunk's depth and the seed."""
+    """Everything every scenario depends on: the input, the trunk's depth and the seed (scenario 3 adds a learning rate)."""
 
     x1: float = 0.5
     x2: float = -1.0
-    lr: float = 0.1
     depth: int = 1  # Linear layers in the trunk; 1 is the original example
     input_requires_grad: bool = False
     seed: int = 0
@@ -47,12 +47,25 @@ class TwoHeads(nn.Module):
         return h, self.head1(h), self.head2(h)
 
 
+def initialise(layer: nn.Linear, generator: torch.Generator) -> None:
+    """nn.Linear's own default initialisation (uniform in ±1/√fan-in), drawn from `generator`."""
+    with torch.no_grad():
+        nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+        bound = 1 / math.sqrt(layer.in_features)
+        nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+
+
 def build(setup: Setup, device="cpu") -> tuple[TwoHeads, torch.Tensor]:
     """The network (the same weights on every device for a seed) and the input x of shape (1, 2)."""
     device = resolve(device)
-    with torch.random.fork_rng(devices=[]):  # leave the global generator alone
-        torch.manual_seed(setup.seed)
+    # A private generator: sessions are threads sharing the global one, and their results share caches.
+    with torch.device("meta"):  # construction draws nothing
         model = TwoHeads(setup.depth)
+    model = model.to_empty(device="cpu")
+    generator = torch.Generator().manual_seed(setup.seed)
+    for layer in model.modules():  # in construction order, so a seed gives the weights torch.manual_seed gives
+        if isinstance(layer, nn.Linear):
+            initialise(layer, generator)
     model = model.to(device=device, dtype=float_dtype(device))
     x = torch.tensor([[setup.x1, setup.x2]], device=device, dtype=float_dtype(device),
                      requires_grad=setup.input_requires_grad)
@@ -217,12 +230,23 @@ class StepBetween:
     g2_stale: dict | None  # what loss2.backward() added to .grad (None when it raised)
     g2_fresh: dict  # the gradient of loss2 after recomputing the forward pass
 
+    @property
+    def culprits(self) -> tuple[Version, ...]:
+        """The parameters loss2's backward needs that optimizer.step() changed in place."""
+        return tuple(v for v in self.versions if v.saved_for_loss2 and v.after != v.before)
 
-def step_between(setup: Setup, device="cpu") -> StepBetween:
-    """Scenario 3: optimizer.step() between the two backwards, then the forward pass recomputed."""
+    @property
+    def reported_versions(self) -> tuple[int, int]:
+        """(is at, expected): read from PyTorch's message, else the first culprit's counters."""
+        return self.message_versions or (self.culprits[0].after, self.culprits[0].before)
+
+
+def step_between(setup: Setup, device="cpu", lr: float = 0.1) -> StepBetween:
+    """Scenario 3: optimizer.step() (SGD with this learning rate) between the two backwards, then the forward pass
+    recomputed."""
     model, x = build(setup, device)
     h, loss1, loss2 = losses(model, x)
-    optimizer = torch.optim.SGD(model.parameters(), lr=setup.lr)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     needed = saved_parameters(model, loss2)
     before = {n: p._version for n, p in model.named_parameters()}
     rec = Recorder(model, loss1, loss2)
@@ -293,10 +317,10 @@ def alternatives(setup: Setup, device="cpu") -> dict[str, Scenario]:
     return results
 
 
-def reference_grads(setup: Setup, device="cpu", after_step: bool = False) -> tuple[dict, dict]:
+def reference_grads(setup: Setup, device="cpu", lr: float = 0.0) -> tuple[dict, dict]:
     """g1 and g2 for every parameter by torch.func.grad of each head's loss: no .backward, no .grad.
 
-    With `after_step`, at the weights θ - lr·g1(θ) that one plain SGD step on loss1 gives.
+    At the weights θ - lr·g1(θ) that one plain SGD step on loss1 gives (θ itself for lr = 0).
     """
     model, x = build(setup, device)
     params = {n: p.detach() for n, p in model.named_parameters()}
@@ -304,9 +328,9 @@ def reference_grads(setup: Setup, device="cpu", after_step: bool = False) -> tup
     def head_loss(index: int):
         return lambda p: head_losses(*torch.func.functional_call(model, p, (x.detach(),)))[index]
 
-    if after_step:
+    if lr:
         g1 = torch.func.grad(head_loss(1))(params)
-        params = {n: p - setup.lr * g1[n] for n, p in params.items()}
+        params = {n: p - lr * g1[n] for n, p in params.items()}
     return tuple({n: to_numpy(g) for n, g in torch.func.grad(head_loss(k))(params).items()} for k in (1, 2))
 
 
@@ -318,3 +342,76 @@ def graphs(setup: Setup, device="cpu") -> tuple[DotGraph, DotGraph]:
     before = to_dot({"loss1": loss1, "loss2": loss2}, names=names)
     loss1.backward()
     return before, to_dot({"loss1": loss1, "loss2": loss2}, names=names)
+
+
+
+# --- the numbers the page's tables, charts and checks show --------------------------------------
+
+def summed(g1: dict, g2: dict) -> dict:
+    """g1 + g2 for every parameter: what .grad should hold after both backwards."""
+    return {n: g1[n] + g2[n] for n in g1}
+
+
+def trunk_norm(grads: dict) -> float:
+    """|∇trunk|: the norm of every trunk gradient entry together."""
+    return float(np.linalg.norm(trunk_vector(grads)))
+
+
+def stacked_trunks(grads: list[dict]) -> np.ndarray:
+    """The trunk vectors of several gradients, one after the other (one check compares them all)."""
+    return np.concatenate([trunk_vector(g) for g in grads])
+
+
+def retain_check(scenario: Scenario, reference: tuple[dict, dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Scenario 1's trunk .grad after each backward, and what torch.func says it should be: g1, then g1 + g2."""
+    g1, g2 = reference
+    return stacked_trunks([s.grads for s in scenario.steps[1:]]), stacked_trunks([g1, summed(g1, g2)])
+
+
+def step_check(result: StepBetween, reference: tuple[dict, dict],
+               reference_after_step: tuple[dict, dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Scenario 3's g2 from the held graph and recomputed, against torch.func's g2 at the old and the stepped weights."""
+    return (stacked_trunks([result.g2_stale, result.g2_fresh]),
+            stacked_trunks([reference[1], reference_after_step[1]]))
+
+
+def final_grads(methods: dict[str, Scenario]) -> dict[str, dict]:
+    """Each method's .grad after its last line."""
+    return {code: scenario.steps[-1].grads for code, scenario in methods.items()}
+
+
+def alternatives_check(methods: dict[str, Scenario], reference: tuple[dict, dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Every correct way's final trunk .grad, against g1 + g2 from torch.func for each."""
+    finals = list(final_grads(methods).values())
+    return stacked_trunks(finals), np.tile(trunk_vector(summed(*reference)), len(finals))
+
+
+def alternative_rows(methods: dict[str, Scenario]) -> dict[str, list]:
+    """Per method: |∇trunk|, its largest difference from the first method's, and the saved tensors at peak and at the end."""
+    finals = final_grads(methods)
+    first = trunk_vector(next(iter(finals.values())))
+    return {"method": list(finals), "trunk_norm": [trunk_norm(g) for g in finals.values()],
+            "diff": [float(np.abs(trunk_vector(g) - first).max()) for g in finals.values()],
+            "peak": [max(s.saved_count for s in m.steps) for m in methods.values()],
+            "saved_end": [m.steps[-1].saved_count for m in methods.values()]}
+
+
+def entry_labels(grads: dict) -> list[str]:
+    """W₀[i,j] and b₀[i]: the first trunk layer's entries, the layer every depth has."""
+    rows, cols = grads["trunk.0.weight"].shape
+    return [f"W₀[{i},{j}]" for i in range(rows) for j in range(cols)] + [f"b₀[{i}]" for i in range(rows)]
+
+
+def first_layer(series: dict[str, dict]) -> dict[str, list]:
+    """The first trunk layer's gradient entries as long columns (entry, value, series), one series per gradient."""
+    labels = entry_labels(next(iter(series.values())))
+    values = [np.concatenate([g["trunk.0.weight"].ravel(), g["trunk.0.bias"].ravel()]) for g in series.values()]
+    return {"entry": labels * len(series), "value": np.concatenate(values).tolist(),
+            "series": [name for name in series for _ in labels]}
+
+
+def memory_rows(scenarios: dict[str, Scenario]) -> dict[str, list]:
+    """Saved tensors (count and bytes) after every line of each scenario, as long columns."""
+    rows = [(label, k, f"{k}. {s.code}", s.saved_count, s.saved_bytes)
+            for label, scenario in scenarios.items() for k, s in enumerate(scenario.steps)]
+    return {name: [row[i] for row in rows] for i, name in enumerate(("scenario", "step", "line", "count", "bytes"))}

@@ -16,9 +16,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call, grad, jacrev, vmap
-from torch.nn.utils import parameters_to_vector
+from torch.nn.utils import parameters_to_vector, skip_init
 
-from core.checks import Check, compare, precision_tolerance, to_numpy
+from core.checks import Check, PitfallOutcome, compare, precision_tolerance, run_pitfall, to_numpy
 from core.devices import float_dtype, resolve
 from core.graph import DotGraph, graph_nodes, to_dot
 from core.training import History, MemoryNeed, Snapshot, snapshot_of, state_arrays
@@ -49,17 +49,26 @@ def make_activation(name: str) -> nn.Module:
     return {"relu": nn.ReLU, "tanh": nn.Tanh, "softplus": nn.Softplus, "sine": Sine}[name]()
 
 
+def linear(fan_in: int, fan_out: int, generator: torch.Generator) -> nn.Linear:
+    """nn.Linear with PyTorch's default U(±1/√fan_in) init, drawn in float64 from `generator` (never the global RNG:
+    sessions are threads building nets at the same time, and their results are cached for everyone)."""
+    layer = skip_init(nn.Linear, fan_in, fan_out, dtype=torch.float64)
+    bound = 1 / math.sqrt(fan_in)
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=generator)
+        layer.bias.uniform_(-bound, bound, generator=generator)
+    return layer
+
+
 def make_mlp(config: NetConfig, device: torch.device) -> nn.Sequential:
     """The MLP, initialised on the CPU from the seed (same weights on every device), then moved."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        layers, width_in = [], 2
-        for _ in range(config.depth):
-            layers += [nn.Linear(width_in, config.width), make_activation(config.activation)]
-            width_in = config.width
-        layers.append(nn.Linear(width_in, 1))
-        net = nn.Sequential(*layers)
-    return net.to(device=device, dtype=float_dtype(device))
+    generator = torch.Generator().manual_seed(config.seed)
+    layers, width_in = [], 2
+    for _ in range(config.depth):
+        layers += [linear(width_in, config.width, generator), make_activation(config.activation)]
+        width_in = config.width
+    layers.append(linear(width_in, 1, generator))
+    return nn.Sequential(*layers).to(device=device, dtype=float_dtype(device))
 
 
 def parameter_labels(config: NetConfig) -> list[str]:
@@ -104,6 +113,30 @@ def input_gradient_field(config: NetConfig, device: str = "cpu", extent: float =
 
 
 @dataclass(frozen=True)
+class Arrows:
+    """∇ₓf on every few grid points, for drawing as arrows."""
+
+    x1: np.ndarray  # (m,) positions
+    x2: np.ndarray
+    df_dx1: np.ndarray  # (m,) the gradient there
+    df_dx2: np.ndarray
+    heading: np.ndarray  # (m,) degrees clockwise from "up" (+x₂), the direction of ∇ₓf
+    relative: np.ndarray  # (m,) |∇ₓf| over the largest one shown, in [0, 1]
+
+
+def field_arrows(field: Field, per_side: int = 13) -> Arrows:
+    """About `per_side` × `per_side` evenly spaced points of the field, with the gradient's heading and length."""
+    every = max(1, len(field.x1) // per_side)
+    axis = field.x1[::every]
+    x1, x2 = np.meshgrid(axis, axis)
+    grad = field.grad[::every, ::every]
+    magnitude = np.hypot(grad[..., 0], grad[..., 1])
+    heading = 90 - np.degrees(np.arctan2(grad[..., 1], grad[..., 0]))
+    return Arrows(x1.ravel(), x2.ravel(), grad[..., 0].ravel(), grad[..., 1].ravel(), heading.ravel(),
+                  (magnitude / max(float(magnitude.max()), 1e-12)).ravel())
+
+
+@dataclass(frozen=True)
 class PointGradients:
     """f(x), ∇ₓf and ∇θf at one input point."""
 
@@ -112,6 +145,10 @@ class PointGradients:
     labels: list[str]  # W1, b1, …
     param_grads: list[np.ndarray]  # one array per parameter, in its own shape
     flat: np.ndarray  # all of ∇θf as one vector (parameters_to_vector)
+
+    def owners(self) -> list[str]:
+        """For each entry of `flat`, the label of the parameter it belongs to."""
+        return [label for label, g in zip(self.labels, self.param_grads) for _ in range(g.size)]
 
 
 def gradients_at(config: NetConfig, x: tuple[float, float], device: str = "cpu") -> PointGradients:
@@ -157,6 +194,28 @@ def double_backprop(config: NetConfig, x: tuple[float, float], device: str = "cp
     grad_G = torch.autograd.grad(G, params, materialize_grads=True)  # G does not involve the last bias: zeros
     return DoubleBackprop(float(G.detach()), parameter_labels(config), [to_numpy(g) for g in grad_G],
                           [to_numpy(o) for o in own])
+
+
+def layer_blocks(labels: list[str], grads: list[np.ndarray]) -> list[tuple[str, np.ndarray]]:
+    """One (label, matrix) per layer: its weight (out × in) with the bias as an extra last column, one colour scale."""
+    return [(f"{w_label} | {b_label}", np.hstack([weight, bias.reshape(-1, 1)]))
+            for w_label, weight, b_label, bias in zip(labels[::2], grads[::2], labels[1::2], grads[1::2])]
+
+
+@dataclass(frozen=True)
+class LargestEntry:
+    """How large ∂G/∂θ and the parameter's own block ∂Gℓ/∂θℓ are, for one parameter."""
+
+    label: str
+    shape: tuple[int, ...]
+    grad_G: float  # max |∂G/∂θ|
+    own: float  # max |∂Gℓ/∂θℓ|
+
+
+def largest_entries(result: DoubleBackprop) -> list[LargestEntry]:
+    """Per parameter, the largest magnitude in ∂G/∂θ and in its own block."""
+    return [LargestEntry(label, g.shape, float(np.abs(g).max()), float(np.abs(o).max()))
+            for label, g, o in zip(result.labels, result.grad_G, result.own)]
 
 
 @dataclass(frozen=True)
@@ -330,6 +389,12 @@ def wrong_first_only(config: NetConfig, x: tuple[float, float], device: str = "c
     return tuple(first.shape), sum(p.numel() for p in net.parameters())
 
 
+def pitfalls(config: NetConfig, x: tuple[float, float], device: str = "cpu") -> tuple[PitfallOutcome, ...]:
+    """The three wrong versions, run for real: no create_graph, backward twice, and the blog's `[0]`."""
+    return tuple(run_pitfall(lambda wrong=wrong: wrong(config, x, device))
+                 for wrong in (wrong_no_create_graph, wrong_backward_twice, wrong_first_only))
+
+
 # ---------------------------------------------------------------- input-gradient penalty, trained live
 
 
@@ -384,6 +449,43 @@ class TrainView:
     labels: np.ndarray  # (points,)
     accuracy: tuple[float, float]
 
+    def finite(self) -> bool:
+        """Whether both nets' maps are finite numbers (a diverged net has nothing meaningful to draw)."""
+        return all(np.all(np.isfinite(a)) for a in (*self.probability, *self.grad_norm))
+
+    def grad_norm_top(self) -> float:
+        """The largest ‖∇ₓf‖ of both maps: one colour scale for both runs."""
+        return max(float(self.grad_norm[0].max()), float(self.grad_norm[1].max()), 1e-12)
+
+
+RUNS = ("plain", "penalised")  # the two training runs, in the order of PenaltyTrainer.nets
+# step, then each run's loss, then each run's mean ‖∇ₓf‖ on the data: the order train_step appends them in.
+HISTORY_COLUMNS = ("step", *(f"loss_{run}" for run in RUNS), *(f"norm_{run}" for run in RUNS))
+
+
+@dataclass(frozen=True)
+class RunNumbers:
+    """One run's latest loss and mean ‖∇ₓf‖ on the data (NaN before the first step)."""
+
+    loss: float
+    norm: float
+
+
+def latest_numbers(history: History) -> dict[str, RunNumbers]:
+    """Each run's numbers after the latest step, by run name."""
+    def last(column: str) -> float:
+        values = getattr(history, column)
+        return values[-1] if values else math.nan
+
+    return {run: RunNumbers(last(f"loss_{run}"), last(f"norm_{run}")) for run in RUNS}
+
+
+def norm_curves(history: History) -> dict[str, list]:
+    """Mean ‖∇ₓf‖ against step for both runs, one row per (step, run): columns step, run, norm."""
+    steps = history.step
+    return {"step": steps * len(RUNS), "run": [run for run in RUNS for _ in steps],
+            "norm": [value for run in RUNS for value in getattr(history, f"norm_{run}")]}
+
 
 class PenaltyTrainer:
     """Trains the same initial net twice on the same data, with and without the input-gradient penalty."""
@@ -399,7 +501,7 @@ class PenaltyTrainer:
         self.penalties = (0.0, config.penalty)
         self.optimizers = [torch.optim.SGD(net.parameters(), lr=config.lr) for net in self.nets]
         self.step, self.total, self.done, self.error, self.seconds = 0, config.steps, False, None, 0.0
-        self.history = History("step", "loss_plain", "loss_penalised", "norm_plain", "norm_penalised")  # norm: mean ‖∇ₓf‖
+        self.history = History(*HISTORY_COLUMNS)
 
     @staticmethod
     def memory_need(config: TrainConfig) -> MemoryNeed:

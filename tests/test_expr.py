@@ -121,6 +121,12 @@ def test_fuzz_parses_or_raises_expression_error(text):
     assert isinstance(f.sympy_expr, sympy.Basic)
 
 
-def test_length_limit_is_a_few_hundred_characters():
-    assert 100 <= MAX_LENGTH <= 500
-    parse("+".join(["x"] * 40))
+def test_length_limit_accepts_the_limit_and_refuses_one_more_character_saying_so():
+    brackets = (MAX_LENGTH - 3) // 2  # ((…(2*x)…)), padded with spaces to exactly the limit
+    at_limit = "(" * brackets + "2*x" + ")" * brackets
+    at_limit += " " * (MAX_LENGTH - len(at_limit))
+    assert len(at_limit) == MAX_LENGTH
+    assert parse(at_limit)(torch.tensor(1.5, dtype=torch.float64)).item() == 3.0
+    with pytest.raises(ExpressionError) as refused:
+        parse(at_limit + "x")
+    assert refused.value.code == "too_long" and str(MAX_LENGTH) in str(refused.value)

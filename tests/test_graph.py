@@ -1,7 +1,7 @@
 """core.graph: the DOT text follows grad_fn.next_functions, styles node kinds, and truncates."""
 import torch
 
-from core.graph import graph_nodes, saved_tensors, to_dot
+from core.graph import BRANCH_FILLS, SHARED_FILL, STYLE, graph_nodes, node_saved_tensors, to_dot
 
 
 def test_forward_graph_lists_operations_leaves_and_saved_tensors():
@@ -9,8 +9,8 @@ def test_forward_graph_lists_operations_leaves_and_saved_tensors():
     y = torch.sin(x) * x
     dot = to_dot({"y": y}, {"x": x}).dot
     assert "MulBackward0" in dot and "SinBackward0" in dot
-    assert 'label="x' in dot and "#90BE6D" in dot  # the leaf, in the leaf colour
-    assert "#A7C7E7" in dot  # saved tensors
+    assert 'label="x' in dot and STYLE["leaf"] in dot
+    assert STYLE["saved"] in dot
     assert dot.count("->") >= 4
 
 
@@ -19,8 +19,8 @@ def test_nodes_created_by_create_graph_backward_are_marked():
     y = x ** 3
     forward = graph_nodes(y)
     (dy,) = torch.autograd.grad(y, x, create_graph=True)
-    assert "#F28482" in to_dot({"dy": dy}, {"x": x}, forward).dot
-    assert "#F28482" not in to_dot({"y": y}, {"x": x}, forward).dot
+    assert STYLE["created"] in to_dot({"dy": dy}, {"x": x}, forward).dot
+    assert STYLE["created"] not in to_dot({"y": y}, {"x": x}, forward).dot
 
 
 def test_two_outputs_tint_shared_and_branch_nodes():
@@ -29,8 +29,8 @@ def test_two_outputs_tint_shared_and_branch_nodes():
     trunk = torch.tanh(w * x)
     a, b = trunk.sum(), (trunk ** 2).sum()
     dot = to_dot({"a": a, "b": b}).dot
-    assert "#CDB4DB" in dot  # shared trunk
-    assert "#84A59D" in dot and "#F5CAC3" in dot  # one colour per branch
+    assert SHARED_FILL in dot  # the shared trunk
+    assert BRANCH_FILLS[0] in dot and BRANCH_FILLS[1] in dot  # one colour per branch
 
 
 def test_large_graphs_are_truncated_with_a_note():
@@ -43,13 +43,14 @@ def test_large_graphs_are_truncated_with_a_note():
     assert "more nodes not drawn" in graph.dot
 
 
-def test_saved_tensors_are_counted_until_backward_frees_them():
+def test_saved_tensors_are_readable_until_backward_frees_them():
     w = torch.randn(4, 4, requires_grad=True)
     y = torch.tanh(torch.randn(8, 4) @ w).sum()
-    held = saved_tensors(y)
-    assert held and sum(s.nbytes for s in held) >= 8 * 4 * 4
+    node = y.grad_fn.next_functions[0][0]  # TanhBackward0 saves its result
+    [(_, saved)] = node_saved_tensors(node)
+    assert isinstance(saved, torch.Tensor) and saved.shape == (8, 4)
     y.backward()
-    assert saved_tensors(y) == []
+    assert node_saved_tensors(node) == [("result", "freed")]
     assert "freed" in to_dot({"y": y}).dot
 
 

@@ -13,6 +13,8 @@ from hypothesis import given, settings, strategies as st
 
 from core import hessian as hs
 from core.checks import run_pitfall
+from core.graph import STYLE
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 NETS = [hs.NetConfig(8, 2, "tanh"), hs.NetConfig(6, 3, "gelu"), hs.NetConfig(12, 1, "softplus"),
@@ -22,10 +24,6 @@ NETS = [hs.NetConfig(8, 2, "tanh"), hs.NetConfig(6, 3, "gelu"), hs.NetConfig(12,
 def _problem_and_hessian(config):
     problem = hs.make_problem(config, "cpu", torch.float64)
     return problem, hs.full_hessian(problem)
-
-
-def _by_magnitude(eigenvalues):
-    return eigenvalues[np.argsort(-np.abs(eigenvalues))]
 
 
 @pytest.mark.parametrize("config", NETS, ids=lambda c: f"{c.activation}-{c.width}x{c.depth}")
@@ -74,7 +72,7 @@ def test_hvp_is_linear_and_symmetric(seed, a, b):
 @pytest.mark.parametrize("config", NETS[:3], ids=lambda c: c.activation)
 def test_power_iteration_finds_top_eigenvalues(config):
     problem, hessian = _problem_and_hessian(config)
-    expected = _by_magnitude(torch.linalg.eigvalsh(hessian).numpy())[:3]
+    expected = hs.by_magnitude(torch.linalg.eigvalsh(hessian).numpy(), 3)
     found = hs.top_eigenvalues(problem.loss_fn, problem.params, 3, tol=1e-6)
     np.testing.assert_allclose(found, expected, rtol=1e-8)
 
@@ -92,12 +90,14 @@ def test_power_iteration_vectors_are_eigenvectors():
 def test_hutchinson_converges_to_exact_trace(config):
     problem, hessian = _problem_and_hessian(config)
     exact = float(hessian.trace())
-    estimate, error = hs.hutchinson_trace(problem.loss_fn, problem.params, 2000)
+    like = hs.flatten(problem.params).detach()
+    long = hs.hutchinson(hs.hvp_operator(problem.loss_fn, problem.params), like, 2000)
+    estimate, error = float(long.running_mean[-1]), float(long.running_se[-1])
     assert abs(estimate - exact) <= 4 * error
     assert error <= 0.05 * abs(exact)
+    assert hs.standard_errors_away(long, exact) == pytest.approx(abs(estimate - exact) / error)
     # Each sample is zᵀHz for its own Rademacher z: the same numbers from the full Hessian.
-    est = hs.hutchinson(hs.hvp_operator(problem.loss_fn, problem.params), hs.flatten(problem.params).detach(), 20)
-    like = hs.flatten(problem.params).detach()
+    est = hs.hutchinson(hs.hvp_operator(problem.loss_fn, problem.params), like, 20)
     zs = [hs.random_vector(like.numel(), i, like, rademacher=True) for i in range(20)]
     np.testing.assert_allclose(est.samples, [float(z @ hessian @ z) for z in zs], rtol=1e-10)
     np.testing.assert_allclose(est.running_mean, np.cumsum(est.samples) / np.arange(1, 21))
@@ -135,7 +135,7 @@ def test_spectral_density_is_a_density_with_the_right_mean():
 def test_spectral_density_approaches_the_smoothed_exact_spectrum():
     density = hs.density_report(NETS[0], "cpu", steps=30, runs=20)
     eigenvalues = hs.exact_spectrum(NETS[0], "cpu").eigenvalues
-    exact = hs.smoothed_density(eigenvalues, np.full(len(eigenvalues), 1 / len(eigenvalues)), density.grid, density.sigma)
+    exact = hs.exact_density(eigenvalues, density.grid, density.sigma)
     assert np.trapezoid(exact, density.grid) == pytest.approx(1.0, abs=1e-3)
     assert np.trapezoid(np.abs(density.density - exact), density.grid) < 0.05  # L1 distance between the two densities
 
@@ -198,7 +198,7 @@ def test_second_grad_without_create_graph_raises():
 
 def test_gradient_graph_has_nodes_made_by_create_graph():
     graph = hs.gradient_graph(NETS[0])
-    assert "#F28482" in graph.dot and "#D9D9D9" in graph.dot  # created and forward nodes both drawn
+    assert STYLE["created"] in graph.dot and STYLE["function"] in graph.dot  # created and forward nodes both drawn
     assert "W1" in graph.dot and graph.total_nodes > 20
 
 
@@ -213,6 +213,79 @@ def test_budget_refuses_large_networks():
     assert not hs.fits_budget(hs.NetConfig(64, 4))
     assert hs.full_hessian_bytes(hs.NetConfig(64, 4)) > hs.FULL_HESSIAN_BUDGET_BYTES
 
+
+
+# --- what the page's tables and charts show -------------------------------------------------------
+
+def test_method_differences_measure_each_method_against_double_backward():
+    report = hs.hvp_report(NETS[0], "cpu", seed=1)
+    differences = hs.method_differences(report)
+    assert differences.keys() == report.products.keys() and differences["double backward"] == 0.0
+    double = report.products["double backward"]
+    for name, hv in report.products.items():
+        assert differences[name] == max(abs(a - b) for a, b in zip(hv, double))
+        assert differences[name] < 1e-10  # every method computes the same H·v in float64
+
+
+def test_by_magnitude_orders_by_absolute_value():
+    np.testing.assert_array_equal(hs.by_magnitude(np.array([0.5, -3.0, 2.0, -0.1]), 3), [-3.0, 2.0, 0.5])
+    assert len(hs.by_magnitude(np.array([1.0, 2.0]), 5)) == 2
+
+
+def test_eigen_histories_are_one_curve_per_eigenvalue():
+    report = hs.eigen_report(NETS[0], "cpu", k=3, tol=1e-4)
+    columns = hs.eigen_histories(report)
+    for label, history in zip(hs.eigen_labels(3), report.history):
+        mine = columns["k"] == label
+        np.testing.assert_array_equal(columns["λ"][mine], history)
+        np.testing.assert_array_equal(columns["iteration"][mine], np.arange(1, len(history) + 1))
+    assert len(columns["k"]) == sum(map(len, report.history))
+
+
+def test_trace_band_is_the_mean_plus_minus_one_standard_error():
+    draws = np.array([1.0, 3.0, 2.0, 6.0])
+    estimate = hs.TraceEstimate(draws, np.cumsum(draws) / np.arange(1, 5),
+                                np.array([0.0] + [np.std(draws[:m], ddof=1) / np.sqrt(m) for m in range(2, 5)]))
+    band = hs.trace_band(estimate)
+    np.testing.assert_array_equal(band["m"], [1, 2, 3, 4])
+    np.testing.assert_allclose(band["high"] - band["low"], 2 * estimate.running_se)
+    np.testing.assert_allclose((band["high"] + band["low"]) / 2, [1.0, 2.0, 2.0, 3.0])
+    assert hs.standard_errors_away(estimate, 4.0) == pytest.approx(1.0 / (np.std(draws, ddof=1) / 2))
+
+
+def test_eigenvalue_histogram_is_a_density_over_the_eigenvalues():
+    eigenvalues = hs.exact_spectrum(NETS[0], "cpu").eigenvalues
+    bars = hs.eigenvalue_histogram(eigenvalues, bins=60)
+    assert np.sum(bars["p"] * (bars["end"] - bars["start"])) == pytest.approx(1.0)
+    assert bars["start"][0] == eigenvalues.min() and bars["end"][-1] == pytest.approx(eigenvalues.max())
+    inside = (eigenvalues >= bars["start"][10]) & (eigenvalues < bars["end"][10])
+    assert bars["p"][10] * len(eigenvalues) * (bars["end"][10] - bars["start"][10]) == pytest.approx(inside.sum())
+
+
+def test_scaling_curves_leave_out_what_was_not_timed():
+    rows = [{"n": 33, "gradient": 1.0, "hvp": 2.0, "full Hessian": 30.0}, {"n": 66561, "gradient": 3.0, "hvp": 5.0}]
+    curves = hs.scaling_curves(rows)
+    assert list(zip(curves["n"], curves["what"], curves["seconds"])) == [
+        (33, "gradient", 1.0), (33, "hvp", 2.0), (33, "full Hessian", 30.0), (66561, "gradient", 3.0), (66561, "hvp", 5.0)]
+
+
+def test_cosine_of_known_angles():
+    assert hs.cosine(np.array([1.0, 0.0]), np.array([0.0, 2.0])) == pytest.approx(0.0)
+    assert hs.cosine(np.array([1.0, 1.0]), np.array([3.0, 3.0])) == pytest.approx(1.0)
+    assert hs.cosine(np.array([1.0, 0.0]), np.array([1.0, 1.0])) == pytest.approx(np.sqrt(0.5))
+
+
+def test_pitfalls_run_both_wrong_versions():
+    blog, no_graph = hs.pitfalls(NETS[0], "cpu", seed=2)
+    assert not blog.raised and no_graph.raised and no_graph.exception_type == "RuntimeError"
+    for mine, direct in zip(blog.value, hs.blog_scalar_hvp(NETS[0], "cpu", seed=2)):
+        np.testing.assert_array_equal(mine, direct)
+
+
+def test_smooth_and_relu_swap_only_the_activation():
+    assert hs.smooth_and_relu(hs.NetConfig(8, 2, "gelu")) == (hs.NetConfig(8, 2, "gelu"), hs.NetConfig(8, 2, "relu"))
+    assert hs.smooth_and_relu(hs.NetConfig(8, 2, "relu", seed=3)) == (hs.NetConfig(8, 2, "tanh", seed=3),
+                                                                     hs.NetConfig(8, 2, "relu", seed=3))
 
 PEAK_SCRIPT = """
 import json, threading, time, psutil, torch

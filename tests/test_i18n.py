@@ -1,4 +1,5 @@
 """The translation catalogue: every key in both languages, same placeholders, every used key defined."""
+import ast
 import pathlib
 import re
 import string
@@ -22,13 +23,38 @@ def test_every_key_has_every_language_with_the_same_placeholders(key):
     assert placeholders(entry["en"]) == placeholders(entry["ko"]), key
 
 
+NAMESPACES = {key.split(".")[0] for key in CATALOGUE}
+CODE = [*ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("core/*.py"), ROOT / "streamlit_app.py"]
+
+
+def key_uses() -> tuple[set[str], list[re.Pattern]]:
+    """Every string in the app's code that names a key (a t() call, a widget's label, a message raised from core),
+    and a pattern for each key built with an f-string (f"home.{page}_blurb" matches home.maml_blurb)."""
+    literals, patterns = set(), []
+    for path in CODE:
+        tree, parts = ast.parse(path.read_text()), set()  # ids of f-strings' pieces, valid while `tree` lives
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr):
+                parts |= {id(value) for value in node.values}
+                pattern = "".join(re.escape(v.value) if isinstance(v, ast.Constant) else "[a-z0-9_]+" for v in node.values)
+                if pattern.split(r"\.")[0] in NAMESPACES:
+                    patterns.append(re.compile(pattern))
+        literals |= {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                     and isinstance(node.value, str) and id(node) not in parts}
+    keys = {s for s in literals if re.fullmatch(r"[a-z_]+\.[a-z0-9_]+", s) and s.split(".")[0] in NAMESPACES}
+    return keys, patterns
+
+
 def test_every_key_used_in_code_is_defined():
-    used = set()
-    for path in [*ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "streamlit_app.py"]:
-        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_]+)["']""", path.read_text()))
-        used |= set(re.findall(r"""["']((?:common|home)\.[a-z0-9_]+)["']""", path.read_text()))
-    missing = sorted(key for key in used if key not in CATALOGUE)
+    keys, _ = key_uses()
+    missing = sorted(key for key in keys if key not in CATALOGUE and not key.endswith(".py"))
     assert not missing, f"keys used but not in the catalogue: {missing}"
+
+
+def test_every_key_in_the_catalogue_is_used():
+    keys, patterns = key_uses()
+    unused = sorted(key for key in CATALOGUE if key not in keys and not any(p.fullmatch(key) for p in patterns))
+    assert not unused, f"keys in the catalogue that no code uses: {unused}"
 
 
 def test_korean_is_really_korean():

@@ -17,7 +17,8 @@ from PIL import Image
 import live_pages
 from core import images, inr
 from core.images import ImageError, load_image
-from core.inr import FitConfig, INRTrainer, SettingsError
+from core.graph import STYLE
+from core.inr import FitConfig, INRTrainer, NetConfig, SettingsError
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -143,6 +144,48 @@ def test_gradient_ceiling_is_below_perfect_and_lower_for_sharper_pictures():
     assert images.gradient_ceiling(edges) < images.gradient_ceiling(smooth) - 5
 
 
+# ---- what the page shows besides training ------------------------------------------------------
+
+
+def test_ground_truth_draws_the_pictures_slope_at_full_colour_and_the_ceiling():
+    x, y = grid_xy(48, 64)
+    truth = inr.ground_truth((0.5 + 0.2 * x).astype(np.float32))  # brighter to the right: ∂I/∂x = 0.2, ∂I/∂y = 0
+    assert truth.scale == pytest.approx(0.2, rel=1e-3)
+    assert truth.gx.shape == truth.gy.shape == truth.laplacian.shape == (48, 64, 3)
+    np.testing.assert_allclose(truth.gx[4:-4, 4:-4], images.signed_to_rgb(np.ones((40, 56))), atol=1e-5)  # full red
+    np.testing.assert_allclose(truth.gy[4:-4, 4:-4], 1.0, atol=1e-3)  # white: zero
+    assert truth.ceiling == pytest.approx(images.gradient_ceiling((0.5 + 0.2 * x).astype(np.float32)))
+
+
+def test_supervision_graph_and_pitfall_depend_on_the_architecture_only():
+    net = FitConfig(width=16, depth=1).net(3, 16)
+    assert net == NetConfig("siren", 16, 1, 3, 16)
+    assert net == FitConfig(width=16, depth=1, lr=1e-2, steps=5, seed=9, target_psnr=30).net(3, 16)  # one cache entry
+    assert STYLE["created"] in inr.supervision_graph(net, "gradients").dot
+    assert STYLE["created"] not in inr.supervision_graph(net, "pixels").dot
+    outcome = inr.gradient_loss_pitfall(net)
+    assert outcome.raised and "does not require grad" in outcome.message
+
+
+def test_network_check_compares_the_same_pixels_every_time():
+    net = NetConfig("siren", 32, 2, 1, 32)
+    check = inr.fresh_check(net, 0, 32, 32)
+    assert check.passed and check.compared == 2 * inr.CHECK_PIXELS
+    assert inr.network_check(inr.fresh_model(net, 0), 32, 32) == check
+    assert inr.fresh_check(net, 1, 32, 32) != check  # another seed, another network
+
+
+def test_trainer_from_a_final_snapshot_renders_like_the_trainer():
+    trainer = INRTrainer(smooth_image(16), FitConfig(width=16, depth=1, steps=20, target_psnr=99))
+    while not trainer.done:
+        trainer.advance(5)
+    assert INRTrainer.from_snapshot(trainer.image, trainer.config, trainer.snapshot(preview=True)) is None  # no weights
+    restored = INRTrainer.from_snapshot(trainer.image, trainer.config, trainer.snapshot(final=True))
+    np.testing.assert_allclose(restored.render(32, 32), trainer.render(32, 32), atol=1e-6)
+    big, bicubic = restored.enlarged(2)
+    assert Image.open(io.BytesIO(big)).size == Image.open(io.BytesIO(bicubic)).size == (32, 32)
+
+
 # ---- training -----------------------------------------------------------------------------------
 
 
@@ -156,7 +199,7 @@ def test_gradient_supervision_lowers_the_loss_and_reconstructs_a_smooth_picture(
     trainer.advance(60)
     last = inr.supervision_loss(trainer.model, coords, target, "gradients").item()
     assert trainer.step == 300 and last < first / 20
-    assert trainer.history[-1][2] > 30  # pixels never seen: only gradients, aligned by one constant
+    assert trainer.history.psnr[-1] > 30  # pixels never seen: only gradients, aligned by one constant
 
 
 def test_create_graph_puts_the_gradient_in_the_graph():
@@ -168,8 +211,8 @@ def test_create_graph_puts_the_gradient_in_the_graph():
     assert with_graph.requires_grad and not without.requires_grad
     assert inr.graph_nodes(with_graph) - inr.graph_nodes(output)  # new nodes made by the backward pass
     graph = inr.loss_graph(model, coords, torch.zeros(4, 1, 2), "gradients")
-    assert "#F28482" in graph.dot  # drawn as created by create_graph
-    assert "#F28482" not in inr.loss_graph(model, coords, torch.zeros(4, 1), "pixels").dot
+    assert STYLE["created"] in graph.dot  # drawn as created by create_graph
+    assert STYLE["created"] not in inr.loss_graph(model, coords, torch.zeros(4, 1), "pixels").dot
 
 
 @pytest.mark.parametrize("channels", [1, 3])
@@ -184,8 +227,9 @@ def test_fit_interface_history_render_and_progress_stop():
     result = inr.fit(smooth_image(24), FitConfig(width=32, depth=2, steps=10_000, target_psnr=99, eval_seconds=0.05),
                      progress=lambda step, value: calls.append((step, value)) or len(calls) < 3)
     assert len(calls) == 3 and len(result.history) == 3
-    steps, seconds, values = zip(*result.history)
-    assert list(steps) == sorted(steps) and list(seconds) == sorted(seconds) and all(np.isfinite(values))
+    history = result.history
+    assert history.step == sorted(history.step) and history.seconds == sorted(history.seconds)
+    assert all(np.isfinite(history.psnr)) and result.psnr == history.psnr[-1]
     big = result.render(48, 72)
     assert big.shape == (48, 72) and big.dtype == np.float32 and 0 <= big.min() and big.max() <= 1
 
@@ -194,7 +238,7 @@ def test_fit_stops_early_at_the_target_psnr_and_renders_colour():
     x, y = grid_xy(24, 32)
     picture = np.stack([0.5 + 0.3 * x, 0.5 - 0.2 * y, 0.5 + 0.1 * x * y], -1).astype(np.float32)
     result = inr.fit(picture, FitConfig(model="grid", lr=1e-2, steps=5000, target_psnr=30, eval_seconds=0.1))
-    assert result.trainer.reached_target and result.psnr >= 30 and result.history[-1][0] < 5000
+    assert result.trainer.reached_target and result.psnr >= 30 and result.history.step[-1] < 5000
     assert images.psnr(result.render(24, 32), picture) == pytest.approx(result.psnr)
     assert result.render(96, 128).shape == (96, 128, 3)
 
@@ -418,9 +462,9 @@ def translate(key: str, **values) -> str:
 
 def test_switching_to_gradient_supervision_shows_create_graph_nodes_and_the_ceiling(app_page):
     at = app_page("inr", {"inr_side": "64"})
-    assert "#F28482" not in at.get("graphviz_chart")[0].proto.spec
+    assert STYLE["created"] not in at.get("graphviz_chart")[0].proto.spec
     at.radio(key="inr_supervision").set_value("gradients").run()
-    assert "#F28482" in at.get("graphviz_chart")[0].proto.spec  # nodes recorded by create_graph=True
+    assert STYLE["created"] in at.get("graphviz_chart")[0].proto.spec  # nodes recorded by create_graph=True
     train(at)
     live_pages.stop(at, "inr_live")
     assert not at.exception and not at.error

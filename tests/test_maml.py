@@ -5,7 +5,7 @@ import copy
 import math
 import time
 import warnings
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import pyarrow
@@ -14,6 +14,8 @@ import torch
 
 import live_pages
 from core import maml
+from core.checks import to_numpy
+from core.graph import STYLE, graph_nodes
 from core.jobs import JobStatus
 from core.maml import MetaConfig
 from references import central_difference, unflatten
@@ -40,27 +42,27 @@ def test_batched_meta_gradient_matches_loop(second_order, inner_steps):
     config = MetaConfig(second_order=second_order, inner_steps=inner_steps)
     loss_b, grads_b = maml.meta_gradient(model, tasks, config, batched=True)
     loss_l, grads_l = maml.meta_gradient(model, tasks, config, batched=False)
-    batched, loop = maml.flat(grads_b), maml.flat(grads_l)
+    batched, loop = to_numpy(grads_b), to_numpy(grads_l)
     assert loss_b == pytest.approx(loss_l, rel=1e-5)
-    assert ((batched - loop).norm() / loop.norm()).item() < 1e-5
+    assert np.linalg.norm(batched - loop) / np.linalg.norm(loop) < 1e-5
 
 
 def test_second_order_meta_gradient_matches_finite_differences():
     model, tasks, config = tiny_setup(second_order=True)
     params = dict(model.named_parameters())
     _, grads = maml.meta_gradient(model, tasks, config)
-    analytic = maml.flat(grads)
+    analytic = to_numpy(grads)
 
     def loss_at(vector):
         weights = {name: w.requires_grad_() for name, w in unflatten(vector, params).items()}
         return maml.meta_loss(model, weights, tasks, config).item()
 
-    numeric = central_difference(loss_at, maml.flat(list(params.values())))
-    error = ((analytic - numeric).norm() / numeric.norm()).item()
+    numeric = to_numpy(central_difference(loss_at, torch.from_numpy(to_numpy(list(params.values())))))
+    error = np.linalg.norm(analytic - numeric) / np.linalg.norm(numeric)
     assert error < 1e-6
     # The first-order gradient misses the second-order term: it is measurably off the true derivative.
-    first = maml.flat(maml.meta_gradient(model, tasks, replace(config, second_order=False))[1])
-    assert ((first - numeric).norm() / numeric.norm()).item() > 100 * error
+    first = to_numpy(maml.meta_gradient(model, tasks, replace(config, second_order=False))[1])
+    assert np.linalg.norm(first - numeric) / np.linalg.norm(numeric) > 100 * error
 
 
 def test_second_order_meta_gradient_passes_gradcheck():
@@ -73,27 +75,47 @@ def test_second_order_meta_gradient_passes_gradcheck():
 @pytest.mark.parametrize("second_order", [True, False])
 def test_meta_gradient_matches_torch_func_reference(second_order):
     model, tasks, config = tiny_setup(second_order=second_order, hidden=40, dtype=torch.float32)
-    batched = maml.flat(maml.meta_gradient(model, tasks, config)[1])
-    reference = maml.flat(maml.reference_meta_gradient(model, tasks, config))
-    assert ((batched - reference).norm() / reference.norm()).item() < 1e-5
+    batched = to_numpy(maml.meta_gradient(model, tasks, config)[1])
+    reference = to_numpy(maml.reference_meta_gradient(model, tasks, config))
+    assert np.linalg.norm(batched - reference) / np.linalg.norm(reference) < 1e-5
 
 
-def test_create_graph_false_is_first_order_maml():
+def test_first_order_meta_gradient_is_the_query_gradient_at_the_adapted_weights():
     model, tasks, config = tiny_setup()
-    forgotten = maml.flat(maml.meta_gradient(model, tasks, replace(config, second_order=False))[1])
-    detached = maml.flat(maml.meta_gradient_detached(model, tasks, config))
-    second = maml.flat(maml.meta_gradient(model, tasks, config)[1])
-    assert torch.allclose(forgotten, detached, rtol=1e-12, atol=1e-14)
-    assert not torch.allclose(forgotten, second, rtol=1e-3)
+    first = to_numpy(maml.meta_gradient(model, tasks, replace(config, second_order=False))[1])
+    # First-order MAML treats the inner steps as constants: per task, plain SGD on the support set, then the
+    # query-loss gradient at the adapted weights, as if it were the gradient at the initial ones; mean over tasks.
+    expected = np.zeros_like(first)
+    for i in range(len(tasks.x_support)):
+        net = copy.deepcopy(model)
+        sgd = torch.optim.SGD(net.parameters(), lr=config.inner_lr)
+        for _ in range(config.inner_steps):
+            sgd.zero_grad()
+            torch.nn.functional.mse_loss(net(tasks.x_support[i]), tasks.y_support[i]).backward()
+            sgd.step()
+        query = torch.nn.functional.mse_loss(net(tasks.x_query[i]), tasks.y_query[i])
+        expected += to_numpy(list(torch.autograd.grad(query, list(net.parameters())))) / len(tasks.x_support)
+    np.testing.assert_allclose(first, expected, rtol=1e-10, atol=1e-12)
+    second = to_numpy(maml.meta_gradient(model, tasks, config)[1])
+    assert not np.allclose(first, second, rtol=1e-3)
+
+
+def test_forgotten_create_graph_is_first_order_maml():
+    model, tasks, config = tiny_setup()
+    pitfall = maml.create_graph_pitfall(model, tasks, config)
+    first = to_numpy(maml.meta_gradient(model, tasks, replace(config, second_order=False))[1])
+    assert not pitfall.raised
+    np.testing.assert_allclose(pitfall.value, first, rtol=1e-10, atol=1e-12)
+    assert pitfall.details["vs_first_abs"] < 1e-12 and pitfall.details["vs_second_rel"] > 1e-3
 
 
 def test_gradient_agreement_matches_reference_gradients():
     model, tasks, config = tiny_setup(hidden=40, dtype=torch.float32)
     cosine, relative = maml.gradient_agreement(model, tasks, config)
-    second = maml.flat(maml.reference_meta_gradient(model, tasks, config))
-    first = maml.flat(maml.reference_meta_gradient(model, tasks, replace(config, second_order=False)))
-    assert cosine == pytest.approx((second @ first / (second.norm() * first.norm())).item(), abs=1e-5)
-    assert relative == pytest.approx(((second - first).norm() / second.norm()).item(), rel=1e-4)
+    second = to_numpy(maml.reference_meta_gradient(model, tasks, config))
+    first = to_numpy(maml.reference_meta_gradient(model, tasks, replace(config, second_order=False)))
+    assert cosine == pytest.approx(second @ first / (np.linalg.norm(second) * np.linalg.norm(first)), abs=1e-5)
+    assert relative == pytest.approx(np.linalg.norm(second - first) / np.linalg.norm(second), rel=1e-4)
 
 
 def test_adaptation_mse_matches_plain_sgd():
@@ -208,21 +230,103 @@ def test_finite_steps_counts_the_adaptation_steps_before_sgd_blows_up():
     assert 1 < finite < 11 and np.isfinite(mean[:finite]).all() and not np.isfinite(sem[finite] + mean[finite])
 
 
+def test_adaptation_curve_is_mean_and_standard_error_cut_where_sgd_blew_up():
+    mse = np.array([[1.0, 0.5, 0.2, math.inf], [3.0, 1.5, 0.4, math.inf]])
+    curve = maml.adaptation_curve(mse)
+    np.testing.assert_allclose(curve.mean, [2.0, 1.0, 0.3])
+    np.testing.assert_allclose(curve.sem, np.std(mse[:, :3], axis=0, ddof=1) / math.sqrt(2))
+    assert curve.diverged_at == 3 and list(curve.steps) == [0, 1, 2]
+    assert maml.adaptation_curve(mse[:, :3]).diverged_at is None
+
+
+def test_held_out_results_of_weights_match_the_model_they_rebuild():
+    config = MetaConfig(seed=5)
+    weights = maml.initial_weights(config.hidden, config.seed)
+    trainer_weights = maml.MetaTrainer(config).weights()
+    assert weights.keys() == trainer_weights.keys() and all(np.array_equal(weights[k], trainer_weights[k]) for k in weights)
+    model = maml.make_model(config.hidden, config.seed)
+    curve = maml.held_out_mse(weights, 10, 0.02, seed=3, device="cpu", tasks=4, steps=5)
+    mse = maml.adaptation_mse(model, maml.held_out_tasks(4, 10, seed=3), 0.02, steps=5)
+    np.testing.assert_allclose(curve.mean, mse.mean(0), rtol=1e-6)
+    assert curve.diverged_at is None
+    task = maml.adapted_task(weights, 10, 0.02, task=7, device="cpu")
+    tasks = maml.held_out_tasks(1, 10, seed=7)
+    assert task.amplitude == pytest.approx(float(tasks.amplitude[0])) and set(task.curves) == set(maml.SHOWN_STEPS)
+    np.testing.assert_allclose(task.truth, task.amplitude * np.sin(task.x - task.phase))
+    np.testing.assert_allclose(task.y_support, tasks.y_support[0, :, 0].numpy())
+    with torch.no_grad():  # no steps yet: the model itself on the grid
+        np.testing.assert_allclose(task.curves[0], model(torch.from_numpy(task.x).float()[:, None])[:, 0].numpy(), rtol=1e-5)
+    assert task.diverged_at is None
+
+
+def test_adapted_task_leaves_out_curves_that_blow_up():
+    weights = maml.initial_weights(40, 0)
+    task = maml.adapted_task(weights, 10, inner_lr=5.0, task=0, device="cpu")  # SGD with α = 5 blows up at once
+    assert 0 in task.curves and task.diverged_at is not None and task.diverged_at not in task.curves
+    assert all(np.isfinite(curve).all() for curve in task.curves.values())
+
+
 def test_compare_methods_shapes_and_shared_start():
     curves = maml.compare_methods(MetaConfig(iterations=20), checkpoints=2, eval_tasks=10, adapt_steps=3)
     assert set(curves) == set(maml.METHODS)
     for curve in curves.values():
-        assert curve.iterations == [0, 10, 20] and len(curve.mse) == 3 and len(curve.final_mean) == 4
+        assert curve.iterations == [0, 10, 20] and len(curve.mse) == 3 and len(curve.final.mean) == 4
         assert curve.seconds[0] == 0 and curve.seconds[-1] > 0 and curve.error is None
+        after = curve.after(1)
+        np.testing.assert_allclose(after.mse, [row[1] for row in curve.mse])
+        assert after.dropped == 0 and not curve.adapt_diverged(1)
     # Same seed, same initial weights: every method starts from the same held-out MSE.
     assert curves["second_order"].mse[0] == curves["first_order"].mse[0] == curves["pretrained"].mse[0]
+    # Only the setup, the meta learning rate and the iterations count: the method sets the rest.
+    again = maml.method_curve(MetaConfig(iterations=20, second_order=False, compare_every=7).setup, 1e-3, 20, "first_order",
+                              checkpoints=2, eval_tasks=10, adapt_steps=3)
+    assert again.mse == curves["first_order"].mse
+
+
+def test_method_curve_leaves_out_checkpoints_where_adapting_blew_up():
+    curve = maml.MethodCurve([0, 10, 20], [0.0, 1.0, 2.0], [[1.0, 0.5], [1.0, math.inf], [1.0, 0.2]],
+                             maml.adaptation_curve(np.ones((2, 2))))
+    after = curve.after(1)
+    assert list(after.iterations) == [0, 20] and list(after.seconds) == [0.0, 2.0] and after.dropped == 1
+    assert curve.adapt_diverged(1) and not curve.adapt_diverged(0)
+
+
+def test_meta_config_setup_is_what_runs_share():
+    config = MetaConfig(k_shot=5, inner_lr=0.02, inner_steps=2, meta_batch=3, seed=4, meta_lr=0.1, iterations=7)
+    assert config.setup == maml.MetaSetup(k_shot=5, inner_lr=0.02, inner_steps=2, meta_batch=3, seed=4)
+    assert replace(config, meta_lr=0.2, iterations=9, compare_every=0, second_order=False).setup == config.setup
+
+
+def test_lesson_checks_the_meta_gradient_on_held_out_tasks():
+    setup = maml.MetaSetup(meta_batch=3, inner_steps=2, seed=1)
+    weights = maml.initial_weights(setup.hidden, setup.seed)
+    for second_order in (True, False):
+        result = maml.lesson(weights, setup, second_order)
+        model = maml.model_from_weights(weights)
+        tasks = maml.sample_tasks(3, 10, torch.Generator().manual_seed(10**9 + 1))
+        config = MetaConfig(**asdict(setup), second_order=second_order)
+        np.testing.assert_allclose(result.gradient, to_numpy(maml.meta_gradient(model, tasks, config)[1]))
+        np.testing.assert_allclose(result.reference, result.gradient, rtol=1e-3, atol=1e-5)
+        assert not result.pitfall.raised and result.pitfall.details["vs_first_abs"] < 1e-6
+
+
+def test_inner_backwards_collects_the_nodes_a_create_graph_backward_made():
+    x = torch.linspace(-1, 1, 5, requires_grad=True)
+    loss = (torch.sin(x) * x).sum()
+    with maml.InnerBackwards() as inner:
+        (grad,) = torch.autograd.grad(loss, x, create_graph=True)
+    assert inner.created == graph_nodes(grad) - graph_nodes(loss) and inner.created
+    with maml.InnerBackwards() as inner:
+        torch.autograd.grad((torch.sin(x) * x).sum(), x)
+    assert inner.created == set()
 
 
 def test_meta_graph_marks_create_graph_nodes():
-    (second, created), (first, none) = (maml.meta_graph(MetaConfig(second_order=s)) for s in (True, False))
-    red = 'fillcolor="#F28482"'
+    (second, created), (first, none) = (maml.meta_graph(second_order, seed=0) for second_order in (True, False))
+    red = STYLE["created"]
     assert second.dot.count(red) == created > 0 and red not in first.dot and none == 0
     assert second.total_nodes > first.total_nodes + created  # the support forward pass is in the graph too
+    assert not second.truncated
 
 
 # The page, through AppTest. Jobs train in the background (in-process here); tests rerun until they have.
@@ -240,8 +344,7 @@ def live(at) -> JobStatus:
 
 def chart_numbers(at) -> np.ndarray:
     """Every number the page handed to its charts."""
-    tables = (pyarrow.ipc.open_stream(dataset.data.data).read_all().to_pandas()
-              for chart in at.get("vega_lite_chart") for dataset in chart.proto.datasets)
+    tables = (pyarrow.ipc.open_stream(chart.proto.data.data).read_all().to_pandas() for chart in at.get("vega_lite_chart"))
     return np.concatenate([table.select_dtypes("number").to_numpy().ravel() for table in tables])
 
 
@@ -376,7 +479,7 @@ def test_comparison_runs_on_the_page(app_page):
 
 def test_create_graph_switch_trains_first_order_and_redraws_the_graph(app_page):
     at = app_page("maml")
-    red = 'fillcolor="#F28482"'
+    red = STYLE["created"]
     assert red in at.get("graphviz_chart")[0].proto.spec  # second order: the inner backward is in the graph
     at.toggle(key="maml_create_graph").set_value(False).run()
     live_pages.start(at, "maml_live")

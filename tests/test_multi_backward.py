@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import sys
+import threading
 import weakref
 
 import numpy as np
@@ -14,7 +16,7 @@ from core.graph import BRANCH_FILLS, SHARED_FILL
 from ui.i18n import translate
 
 DEVICES = [d.name for d in available_devices()]
-SETUPS = [mb.Setup(), mb.Setup(x1=-1.3, x2=0.7, lr=0.3, depth=3, seed=5), mb.Setup(depth=2, input_requires_grad=True, seed=2)]
+SETUPS = [mb.Setup(), mb.Setup(x1=-1.3, x2=0.7, depth=3, seed=5), mb.Setup(depth=2, input_requires_grad=True, seed=2)]
 
 
 def finite_difference_grads(setup: mb.Setup, head: int, h: float = 1e-6) -> dict:
@@ -131,8 +133,8 @@ def test_memory_counts_match_saved_tensor_hooks(setup, retain):
 @pytest.mark.parametrize("depth", [1, 2, 3, 4])
 @pytest.mark.parametrize("input_requires_grad", [False, True])
 def test_step_between_raises_unless_the_trunk_is_one_linear_on_a_plain_input(depth, input_requires_grad, device):
-    setup = mb.Setup(depth=depth, input_requires_grad=input_requires_grad, lr=0.2, seed=3)
-    result = mb.step_between(setup, device)
+    setup = mb.Setup(depth=depth, input_requires_grad=input_requires_grad, seed=3)
+    result = mb.step_between(setup, device, lr=0.2)
     outcome = result.scenario.outcome
     should_raise = depth > 1 or input_requires_grad
     assert outcome.raised == should_raise
@@ -142,11 +144,11 @@ def test_step_between_raises_unless_the_trunk_is_one_linear_on_a_plain_input(dep
         assert v.after == v.before + (1 if name in trunk_names(setup) or name.startswith("head1.") else 0)
     assert result.scenario.steps[2].saved_count == result.scenario.steps[1].saved_count  # a step frees nothing
     culprits = [v for v in result.versions if v.saved_for_loss2 and v.after != v.before]
-    assert bool(culprits) == should_raise
+    assert bool(culprits) == should_raise and result.culprits == tuple(culprits)
     if should_raise:
         assert outcome.exception_type == "RuntimeError"
         assert "modified by an inplace operation" in outcome.message
-        assert result.message_versions == (culprits[0].after, culprits[0].before)
+        assert result.message_versions == (culprits[0].after, culprits[0].before) == result.reported_versions
         shape = tuple(int(s) for s in re.search(r"Tensor \[([\d, ]+)\]\]", outcome.message)[1].split(","))
         # The graph saved W.t(), so the message shows the weight's shape transposed.
         assert shape in {tuple(reversed(g1[c.name].shape)) for c in culprits}
@@ -157,15 +159,15 @@ def test_step_between_raises_unless_the_trunk_is_one_linear_on_a_plain_input(dep
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_one_linear_trunk_uses_stale_activations(device):
-    setup = mb.Setup(x1=0.8, x2=-0.4, lr=0.3, depth=1, seed=7)
-    result = mb.step_between(setup, device)
+    setup, lr = mb.Setup(x1=0.8, x2=-0.4, depth=1, seed=7), 0.3
+    result = mb.step_between(setup, device, lr=lr)
     model, x = mb.build(setup)
     w, b = (p.detach().numpy() for p in model.trunk[0].parameters())
     g1_old, g2_old = mb.reference_grads(setup)
-    g2_new = mb.reference_grads(setup, after_step=True)[1]
+    g2_new = mb.reference_grads(setup, lr=lr)[1]
     xv = np.array([setup.x1, setup.x2])
     np.testing.assert_allclose(result.h_stale.ravel(), w @ xv + b, rtol=1e-12)
-    w1, b1 = w - setup.lr * g1_old["trunk.0.weight"], b - setup.lr * g1_old["trunk.0.bias"]
+    w1, b1 = w - lr * g1_old["trunk.0.weight"], b - lr * g1_old["trunk.0.bias"]
     np.testing.assert_allclose(result.h_fresh.ravel(), w1 @ xv + b1, rtol=1e-12)
     assert_grads_close(result.g2_stale, g2_old)  # the gradient at the old weights, though they moved
     assert_grads_close(result.g2_fresh, g2_new)
@@ -209,6 +211,99 @@ def test_build_is_seeded_and_leaves_the_global_generator_alone():
     assert not torch.equal(a.trunk[0].weight, c.trunk[0].weight)
 
 
+
+def test_build_gives_pytorchs_default_initialisation_for_the_seed():
+    for depth, seed in ((1, 0), (4, 11)):
+        model, _ = mb.build(mb.Setup(depth=depth, seed=seed))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            reference = mb.TwoHeads(depth).double()  # nn.Linear's own init from the global generator
+        for (name, mine), theirs in zip(model.named_parameters(), reference.parameters()):
+            assert torch.equal(mine, theirs), name
+
+
+def parameters(setup: mb.Setup) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in mb.build(setup)[0].parameters()]
+
+
+def test_concurrent_sessions_each_get_their_own_seeds_weights():
+    """Sessions are threads sharing one cache: a build must not draw from a generator another thread reseeds."""
+    setups = [mb.Setup(depth=4, seed=1), mb.Setup(depth=4, seed=2)]
+    alone = [parameters(setup) for setup in setups]
+    barrier, rounds = threading.Barrier(len(setups)), 500
+    results = [[] for _ in setups]
+
+    def session(index: int) -> None:
+        for _ in range(rounds):
+            barrier.wait()  # both builds start together, every round
+            results[index].append(parameters(setups[index]))
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(len(setups))]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so that builds really interleave
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    for expected, got in zip(alone, results):
+        assert len(got) == rounds
+        assert all(all(torch.equal(a, b) for a, b in zip(expected, run)) for run in got)
+
+
+@pytest.mark.parametrize("setup", SETUPS)
+def test_retain_check_expects_g1_then_the_sum_by_finite_differences(setup):
+    actual, expected = mb.retain_check(mb.retain_then_second(setup), mb.reference_grads(setup))
+    np.testing.assert_allclose(actual, expected, rtol=1e-10, atol=1e-12)
+    g1, g2 = finite_difference_grads(setup, 1), finite_difference_grads(setup, 2)
+    by_differences = np.concatenate([mb.trunk_vector(g1), mb.trunk_vector(added(g1, g2))])
+    np.testing.assert_allclose(expected, by_differences, rtol=1e-7, atol=1e-7)
+    assert mb.trunk_norm(g1) == pytest.approx(np.linalg.norm(by_differences[: len(by_differences) // 2]))
+
+
+def test_step_check_compares_stale_and_fresh_g2_with_the_old_and_stepped_weights():
+    setup, lr = mb.Setup(x1=0.8, x2=-0.4, seed=7), 0.3
+    result = mb.step_between(setup, lr=lr)
+    actual, expected = mb.step_check(result, mb.reference_grads(setup), mb.reference_grads(setup, lr=lr))
+    np.testing.assert_allclose(actual, expected, rtol=1e-10, atol=1e-12)
+    half = len(expected) // 2
+    assert np.abs(expected[:half] - expected[half:]).max() > 1e-3  # the two references really differ
+
+
+@pytest.mark.parametrize("setup", SETUPS)
+def test_alternatives_rows_and_check(setup):
+    methods = mb.alternatives(setup)
+    rows = mb.alternative_rows(methods)
+    g1, g2 = finite_difference_grads(setup, 1), finite_difference_grads(setup, 2)
+    assert rows["method"] == list(methods)
+    np.testing.assert_allclose(rows["trunk_norm"], np.linalg.norm(mb.trunk_vector(added(g1, g2))), rtol=1e-7)
+    assert rows["diff"][0] == 0.0 and max(rows["diff"]) < 1e-12
+    assert rows["saved_end"] == [0, 0, 0] and min(rows["peak"]) > 0
+    actual, expected = mb.alternatives_check(methods, mb.reference_grads(setup))
+    np.testing.assert_allclose(actual, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(expected, np.tile(mb.trunk_vector(added(g1, g2)), 3), rtol=1e-7, atol=1e-7)
+
+
+def test_first_layer_lists_every_entry_of_every_series():
+    g1, g2 = mb.reference_grads(mb.Setup(depth=2))
+    columns = mb.first_layer({"one": g1, "two": g2})
+    labels = mb.entry_labels(g1)
+    assert len(labels) == mb.WIDTH * 2 + mb.WIDTH and columns["entry"] == labels * 2
+    assert columns["series"] == ["one"] * len(labels) + ["two"] * len(labels)
+    assert columns["value"][labels.index("W₀[2,1]")] == g1["trunk.0.weight"][2, 1]
+    assert columns["value"][len(labels) + labels.index("b₀[1]")] == g2["trunk.0.bias"][1]
+
+
+def test_memory_rows_follow_each_scenarios_steps():
+    setup = mb.Setup()
+    scenarios = {"kept": mb.retain_then_second(setup), "freed": mb.without_retain(setup)}
+    rows = mb.memory_rows(scenarios)
+    assert rows["scenario"] == ["kept"] * 3 + ["freed"] * 3 and rows["step"] == [0, 1, 2] * 2
+    assert rows["bytes"] == [s.saved_bytes for scenario in scenarios.values() for s in scenario.steps]
+    assert rows["line"][1] == "1. loss1.backward(retain_graph=True)"
+
 def page_text(at) -> str:
     """Every markdown, caption, code block and alert on the page, one per line."""
     kinds = (at.markdown, at.caption, at.code, at.error, at.warning, at.info, at.success)
@@ -246,7 +341,7 @@ def test_page_runs_every_scenario_in_korean(app_page):
 def test_depth_decides_whether_scenario_three_raises(app_page):
     at = app_page("multi_backward", {"mb_depth": "2", "mb_lr": "0.3"})
     assert not at.exception
-    result = mb.step_between(mb.Setup(depth=2, lr=0.3))
+    result = mb.step_between(mb.Setup(depth=2), lr=0.3)
     culprit = next(v for v in result.versions if v.saved_for_loss2 and v.after != v.before)
     text = page_text(at)
     assert result.scenario.outcome.message in text

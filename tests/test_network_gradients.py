@@ -1,6 +1,8 @@
 """Network gradients & double backprop: core checks against independent references, and the page."""
 from __future__ import annotations
 
+import math
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -11,6 +13,7 @@ from torch.nn.utils import parameters_to_vector
 
 import core.network_gradients as ng
 from core.devices import DeviceError, available_devices
+from core.graph import STYLE
 import live_pages
 from references import central_difference, unflatten
 
@@ -22,6 +25,61 @@ def reference_net(config):
     """A float64 CPU net and its parameters as a dict, for torch.func."""
     net = ng.make_mlp(config, torch.device("cpu"))
     return net, {name: p.detach().clone() for name, p in net.named_parameters()}
+
+
+def weights(config) -> list[torch.Tensor]:
+    """The seeded net's parameters, in order."""
+    return [p.detach().clone() for p in ng.make_mlp(config, torch.device("cpu")).parameters()]
+
+
+# ---------------------------------------------------------------- the seeded net
+
+
+def test_seeded_net_has_default_init_bounds_and_leaves_the_global_rng_alone():
+    state = torch.get_rng_state()
+    first, again = weights(SMALL), weights(SMALL)
+    assert torch.equal(torch.get_rng_state(), state)
+    assert all(torch.equal(a, b) for a, b in zip(first, again))
+    assert not all(torch.equal(a, b) for a, b in zip(first, weights(replace(SMALL, seed=4))))
+    for weight, bias in zip(first[::2], first[1::2]):
+        bound = 1 / math.sqrt(weight.shape[1])  # nn.Linear's default U(±1/√fan_in)
+        assert weight.abs().max() <= bound and bias.abs().max() <= bound
+        assert weight.abs().max() > 0.5 * bound and len(weight.unique()) == weight.numel()
+
+
+def test_two_seeds_built_at_once_in_threads_equal_each_seed_built_alone(monkeypatch):
+    configs = (replace(SMALL, depth=3), replace(SMALL, seed=11, width=9, depth=3))
+    alone = [weights(c) for c in configs]
+    data_alone = [ng.make_moons(50, 0.1, c.seed) for c in configs]
+    lockstep = threading.Barrier(2, timeout=30)
+    real_activation = ng.make_activation
+
+    def activation_in_lockstep(name: str):
+        lockstep.wait()  # each build stops between two layers until the other has drawn its layer too
+        return real_activation(name)
+
+    monkeypatch.setattr(ng, "make_activation", activation_in_lockstep)
+    rounds, results, errors = 20, [[], []], []
+
+    def build(index: int) -> None:
+        try:
+            for _ in range(rounds):
+                results[index].append((weights(configs[index]), ng.make_moons(50, 0.1, configs[index].seed)))
+        except Exception as exc:  # surfaced below: an assert in a thread would not fail the test
+            errors.append(exc)
+            lockstep.abort()
+
+    threads = [threading.Thread(target=build, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for index in range(2):
+        assert len(results[index]) == rounds
+        for built, (data, labels) in results[index]:
+            assert all(torch.equal(a, b) for a, b in zip(built, alone[index]))
+            assert torch.equal(data, data_alone[index][0]) and torch.equal(labels, data_alone[index][1])
 
 
 # ---------------------------------------------------------------- ∇ₓf
@@ -43,6 +101,21 @@ def test_input_field_matches_jacrev_and_finite_differences(activation):
                        for e in h * torch.eye(2, dtype=torch.float64)], 1)
     np.testing.assert_allclose(field.grad.reshape(-1, 2), fd, atol=1e-7)
     np.testing.assert_allclose(field.f.ravel(), net(points).detach().squeeze(-1).numpy(), atol=1e-12)
+
+
+def test_field_arrows_point_along_the_gradient_clockwise_from_up():
+    axis = np.linspace(-1.0, 1.0, 4)
+    grad = np.ones((4, 4, 2))
+    grad[0, 0], grad[0, 2], grad[2, 0], grad[2, 2] = (0, 1), (2, 0), (0, -0.5), (-1, -1)
+    field = ng.Field(axis, np.zeros((4, 4)), grad)
+    arrows = ng.field_arrows(field, per_side=2)  # every second point: rows and columns 0 and 2
+    np.testing.assert_allclose(arrows.x1, axis[[0, 2, 0, 2]])
+    np.testing.assert_allclose(arrows.x2, axis[[0, 0, 2, 2]])
+    np.testing.assert_array_equal(arrows.df_dx1, [0, 2, 0, -1])
+    np.testing.assert_array_equal(arrows.df_dx2, [1, 0, -0.5, -1])
+    np.testing.assert_allclose(np.mod(arrows.heading, 360), [0.0, 90.0, 180.0, 225.0])  # up, right, down, down-left
+    np.testing.assert_allclose(arrows.relative, np.array([1, 2, 0.5, math.sqrt(2)]) / 2)
+    assert len(ng.field_arrows(field, per_side=4).x1) == 16
 
 
 def test_batched_field_equals_a_loop_over_points():
@@ -72,6 +145,19 @@ def test_parameter_gradients_cover_every_parameter(activation):
     assert result.flat.shape == (theta.numel(),)
     np.testing.assert_allclose(result.flat, fd.numpy(), atol=1e-7)
     np.testing.assert_allclose(result.flat, np.concatenate([g.ravel() for g in result.param_grads]))
+    owners = np.array(result.owners())
+    assert len(owners) == result.flat.size
+    for label, p in zip(result.labels, params.values()):
+        assert (owners == label).sum() == p.numel()
+
+
+def test_layer_blocks_put_each_bias_beside_its_weight():
+    result = ng.gradients_at(SMALL, X)
+    blocks = ng.layer_blocks(result.labels, result.param_grads)
+    assert [title for title, _ in blocks] == ["W1 | b1", "W2 | b2", "W3 | b3"]
+    for (_, block), weight, bias in zip(blocks, result.param_grads[::2], result.param_grads[1::2]):
+        np.testing.assert_array_equal(block[:, :-1], weight)
+        np.testing.assert_array_equal(block[:, -1], bias)
 
 
 def test_checks_pass_and_can_fail(monkeypatch):
@@ -133,6 +219,9 @@ def test_relu_zeroes_only_each_layers_own_block():
         smooth = ng.double_backprop(replace(SMALL, activation=activation), X)
         assert all(np.abs(own).max() > 1e-6 for own in smooth.own[:-2])  # hidden layers curve
         assert np.all(smooth.own[-2] == 0.0) and np.all(smooth.own[-1] == 0.0)  # f is linear in the last layer
+    entries = ng.largest_entries(relu)
+    assert [e.label for e in entries] == relu.labels and [e.shape for e in entries] == [g.shape for g in relu.grad_G]
+    assert all(e.own == 0.0 for e in entries) and entries[0].grad_G == np.abs(relu.grad_G[0]).max()
     rows = ng.first_layer_by_activation(SMALL, X)
     assert [r.activation for r in rows] == list(ng.ACTIVATIONS)
     assert rows[0].own == 0.0 and all(r.own > 0 for r in rows[1:]) and all(r.full > 0 for r in rows)
@@ -140,7 +229,7 @@ def test_relu_zeroes_only_each_layers_own_block():
 
 def test_autograd_graph_marks_double_backward_nodes():
     graph = ng.autograd_graph(SMALL, X)
-    assert "W1" in graph.dot and "#F28482" in graph.dot  # created-by-backward fill
+    assert "W1" in graph.dot and STYLE["created"] in graph.dot
     assert graph.shown_nodes > 10
 
 
@@ -159,6 +248,13 @@ def test_backward_twice_accumulates_and_zero_grad_resets():
     np.testing.assert_allclose(demo.twice, 2 * true, atol=1e-14)
     assert demo.none_after_zero_grad
     np.testing.assert_allclose(demo.after_zero_grad, true, atol=1e-14)
+
+
+def test_pitfalls_run_each_wrong_version():
+    no_graph, twice, first_only = ng.pitfalls(SMALL, X)
+    assert no_graph.raised and no_graph.exception_type == "RuntimeError"
+    assert not twice.raised and np.array_equal(twice.value.twice, ng.wrong_backward_twice(SMALL, X).twice)
+    assert not first_only.raised and first_only.value == ng.wrong_first_only(SMALL, X)
 
 
 def test_first_index_is_only_the_first_weight():
@@ -215,6 +311,29 @@ def test_trainer_same_start_and_penalty_flattens_the_function():
     assert len(trainer.history) == 150
     assert trainer.history.norm_penalised[-1] < 0.5 * trainer.history.norm_plain[-1]  # mean ‖∇ₓf‖: well below plain
     assert view.probability[0].shape == (11, 11) and 0.5 <= view.accuracy[0] <= 1.0
+
+
+def test_latest_numbers_and_norm_curves_read_the_named_columns():
+    trainer = ng.PenaltyTrainer(ng.TrainConfig(net=SMALL, penalty=0.1, steps=4))
+    assert all(math.isnan(n.loss) and math.isnan(n.norm) for n in ng.latest_numbers(trainer.history).values())
+    trainer.advance(30)
+    history = trainer.history
+    assert history.columns == ("step", "loss_plain", "loss_penalised", "norm_plain", "norm_penalised")
+    latest = ng.latest_numbers(history)
+    assert latest["plain"] == ng.RunNumbers(history.loss_plain[-1], history.norm_plain[-1])
+    assert latest["penalised"] == ng.RunNumbers(history.loss_penalised[-1], history.norm_penalised[-1])
+    assert latest["plain"].loss != latest["penalised"].loss  # the penalty is in the second run's loss
+    curves = ng.norm_curves(history)
+    assert curves["step"] == [1, 2, 3, 4] * 2 and curves["run"] == ["plain"] * 4 + ["penalised"] * 4
+    assert curves["norm"] == history.norm_plain + history.norm_penalised
+
+
+def test_train_view_is_finite_until_it_diverges_and_shares_one_norm_scale():
+    view = ng.PenaltyTrainer(ng.TrainConfig(net=SMALL, steps=1)).view(resolution=5)
+    assert view.finite()
+    assert view.grad_norm_top() == max(view.grad_norm[0].max(), view.grad_norm[1].max())
+    broken = replace(view, grad_norm=(view.grad_norm[0], np.full_like(view.grad_norm[1], np.nan)))
+    assert not broken.finite()
 
 
 def test_trainer_without_penalty_trains_two_identical_nets():
@@ -300,6 +419,19 @@ def test_page_live_training_stops_and_continues(app_page):
     at.button(key="ng_train_continue").click().run()
     live_pages.run_until(at, lambda: job(at).snapshot.step > stopped)
     assert not at.exception and len(at.dataframe) == 2
+
+
+def test_page_live_panel_shows_each_runs_latest_numbers(app_page):
+    at = app_page("network_gradients", {"ng_steps": "100", "ng_width": "4"})
+    drawn = len(at.get("vega_lite_chart"))  # the field, 3 + 3 layer heatmaps, the flat vector
+    assert drawn == 8
+    live_pages.start(at, "ng_train")
+    live_pages.run_until(at, lambda: job(at).state == "done")
+    assert not at.exception and len(at.get("vega_lite_chart")) == drawn + 5  # 2 maps per run, the norms
+    latest = ng.latest_numbers(job(at).snapshot.history)
+    captions = " ".join(c.value for c in at.caption)
+    for run in ng.RUNS:
+        assert f"loss {latest[run].loss:.4f} · mean ‖∇ₓf‖ on the data {latest[run].norm:.3f}" in captions
 
 
 def test_page_diverging_learning_rate_shows_a_clear_error(app_page):

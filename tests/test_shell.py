@@ -62,7 +62,7 @@ def test_link_asking_for_a_missing_gpu_falls_back_to_cpu_with_a_message(app_page
     at = app_page("derivatives", {"device": "cuda:0"})
     assert not at.exception
     assert at.selectbox(key="device").value == "cpu"
-    assert any("cuda:0" in w.value for w in at.sidebar.warning)
+    assert any("`device=cuda:0` → `device=cpu`" in w.value for w in at.main.warning)
 
 
 def test_language_choice_persists_across_pages(app_page):
@@ -84,17 +84,18 @@ def test_seed_comes_from_the_link(app_page):
     assert at.number_input(key="seed").value == 42
 
 
-def test_bounded_cache_keeps_small_results_and_drops_oversized_ones():
+def test_cache_keeps_small_results_and_drops_oversized_ones():
     import numpy as np
 
-    from ui.furniture import bounded_cache
+    from ui.furniture import cached
 
     calls = []
 
-    @bounded_cache(max_entries=4, max_entry_bytes=10_000)
-    def make(n: int):
+    def zeros(n: int):
         calls.append(n)
         return np.zeros(n)
+
+    make = cached(zeros, max_entries=4, max_entry_bytes=10_000)
 
     make(10), make(10)
     assert calls == [10]  # the second call was a cache hit
@@ -102,15 +103,85 @@ def test_bounded_cache_keeps_small_results_and_drops_oversized_ones():
     assert calls == [10, 100_000, 100_000]  # 800 kB is over the cap: computed again, not kept
 
 
-def test_bounded_caches_of_different_functions_do_not_mix():
-    from ui.furniture import bounded_cache
+def test_caches_of_different_functions_do_not_mix():
+    from ui.furniture import cached
 
-    @bounded_cache()
-    def double(n: int) -> int:
+    def twice(n: int) -> int:
         return 2 * n
 
-    @bounded_cache()
-    def square(n: int) -> int:
+    def squared(n: int) -> int:
         return n * n
 
+    double, square = cached(twice), cached(squared)
     assert (double(5), square(5), double(5)) == (10, 25, 10)
+
+
+@pytest.mark.parametrize("query, key, asked, used", [
+    ({"deriv_order": "999"}, "deriv_order", "999", "4"),  # the default
+    ({"deriv_order": "2.5"}, "deriv_order", "2.5", "2"),
+    ({"deriv_x": "abc"}, "deriv_x", "abc", None),
+    ({"seed": "-1"}, "seed", "-1", "0"),
+    ({"lang": "fr"}, "lang", "fr", "en"),
+])
+def test_a_link_value_the_page_cannot_use_is_named_in_one_notice(app_page, query, key, asked, used):
+    at = app_page("derivatives", query)
+    assert not at.exception
+    [notice] = [w.value for w in at.main.warning if "`" in w.value]
+    assert f"`{key}={asked}` →" in notice
+    if used is not None:
+        assert f"→ `{key}={used}`" in notice
+    at.button(key="link_replaced_ok").click().run()
+    assert not [w for w in at.main.warning if f"`{key}=" in w.value]
+
+
+def test_good_link_values_raise_no_notice_and_later_changes_neither(app_page):
+    at = app_page("derivatives", {"deriv_order": "4", "seed": "3"})
+    assert not [w for w in at.main.warning if "→" in w.value]
+    at.slider(key="deriv_order").set_value(5).run()
+    assert not [w for w in at.main.warning if "→" in w.value]
+
+
+def test_language_is_stored_as_a_short_code(app_page):
+    at = app_page("derivatives", {"lang": "한국어"})  # the form older links stored
+    assert at.title[0].value == "고계 도함수"
+    assert at.query_params["lang"] == ["ko"] or at.query_params["lang"] == "ko"
+    at.selectbox(key="lang").set_value("en").run()
+    assert "lang" not in at.query_params
+
+
+def test_reset_page_clears_the_pages_values_and_keeps_the_sidebars(app_page):
+    at = app_page("derivatives", {"deriv_order": "5", "deriv_expr": "cos(x)", "seed": "7", "lang": "ko"})
+    assert at.slider(key="deriv_order").value == 5
+    at.button(key="reset_page").click().run()
+    assert not at.exception
+    assert at.slider(key="deriv_order").value == 4 and at.text_input(key="deriv_expr").value != "cos(x)"
+    assert at.number_input(key="seed").value == 7 and at.title[0].value == "고계 도함수"
+
+
+def test_presentation_mode_hides_code_and_enlarges_graph_text(app_page):
+    plain = app_page("derivatives")
+    shown = app_page("derivatives", {"present": "true"})
+    assert not shown.exception
+    code_title = plain.expander[0].label if plain.expander else None
+    assert any(e.label == code_title for e in plain.expander)
+    assert len(shown.expander) < len(plain.expander)
+    assert "fontsize=18" in shown.get("graphviz_chart")[0].proto.spec
+    assert "fontsize=18" not in plain.get("graphviz_chart")[0].proto.spec
+
+
+def test_charts_drop_values_they_cannot_draw_and_keep_one_axis_title():
+    import numpy as np
+    import pandas as pd
+
+    from ui import charts
+
+    frame = pd.DataFrame({"step": [0, 1, 2, 3], "loss": [1.0, 0.5, np.inf, np.nan]})
+    curve = charts.line(frame, "step", "loss", "step", "loss", log=True)
+    assert curve.data["loss"].tolist() == [1.0, 0.5]  # a diverged run's curve stops where it diverged
+    zero = charts.line(pd.DataFrame({"s": [0, 1], "v": [0.0, 2.0]}), "s", "v", log=True)
+    assert zero.data["v"].tolist() == [2.0]  # nothing at or below 0 on a log axis
+    layered = curve + charts.dots(frame, "step", "loss")
+    spec = layered.spec()
+    assert [layer["encoding"]["y"]["title"] for layer in spec["layer"]] == ["loss", "loss"]
+    assert sorted(set(layered.data["layer"])) == [0, 1]
+    assert spec["layer"][1]["transform"][0] == {"filter": "datum.layer == 1"}

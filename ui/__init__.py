@@ -3,6 +3,5 @@ import torch
 
 from ui.state import t  # noqa: F401  (the one function every page uses)
 
-# The app's tensors are tiny and a shared host has about one CPU for many sessions: a single
-# intra-op thread per computation avoids oversubscription (measured: 2 threads trained 30-100x fewer steps).
+# Tensors here are tiny and many sessions share a host's few cores: one intra-op thread each avoids oversubscription.
 torch.set_num_threads(1)

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui.state import presenting
+
 CATEGORY = "category10"
 ACCENT = "#C1121F"  # a reference value, a chosen point
 MUTED = "#888888"  # a guide: the current x, a histogram behind a curve
@@ -27,28 +29,44 @@ class Chart:
 
     layers: list[dict]
     data: pd.DataFrame
-    height: int = 260
-    width: int | None = None  # pixels; None fills the column
+    height: int | dict = 260  # pixels, or {"step": n} pixels per row of an ordinal axis
+    width: int | dict | None = None  # the same across; None fills the column
     config: dict = field(default_factory=dict)
 
     def __add__(self, other: "Chart") -> "Chart":
         moved = other.data.assign(layer=other.data["layer"] + len(self.layers))
-        return Chart(self.layers + other.layers, pd.concat([self.data, moved], ignore_index=True),
-                     max(self.height, other.height), self.width or other.width, self.config | other.config)
+        height = max(self.height, other.height) if isinstance(self.height, int) and isinstance(other.height, int) \
+            else next(h for h in (self.height, other.height) if isinstance(h, dict))  # a step size wins
+        return Chart(self.layers + other.layers, pd.concat([self.data, moved], ignore_index=True), height,
+                     self.width or other.width, self.config | other.config)
 
     def spec(self) -> dict:
         """The Vega-Lite spec (without data): each layer keeps only its own rows."""
         layers = [layer | {"transform": [{"filter": f"datum.layer == {i}"}] + layer.get("transform", [])}
                   for i, layer in enumerate(self.layers)]
+        for channel in ("x", "y"):  # one axis title: the first layer's that has one (a later untitled layer would blank it)
+            used = [layer["encoding"][channel] for layer in layers if channel in layer.get("encoding", {})]
+            title = next((c["title"] for c in used if c.get("title") is not None), None)
+            if title is not None:
+                for layer in layers:
+                    if channel in layer.get("encoding", {}):
+                        layer["encoding"] = layer["encoding"] | {channel: layer["encoding"][channel] | {"title": title}}
         spec = {"height": self.height, "layer": layers}
         if self.width:
             spec["width"] = self.width
         return spec | ({"config": self.config} if self.config else {})
 
 
+PRESENTING = {"axis": {"labelFontSize": 16, "titleFontSize": 18}, "legend": {"labelFontSize": 16, "titleFontSize": 16}}
+
+
 def show(chart: Chart) -> None:
-    """Draw a chart at its width, or across the column."""
-    st.vega_lite_chart(chart.data, chart.spec(), width="content" if chart.width else "stretch")
+    """Draw a chart at its width, or across the column; larger text in presentation mode."""
+    spec = chart.spec()
+    if presenting():
+        spec["config"] = {part: PRESENTING[part] | spec.get("config", {}).get(part, {}) for part in PRESENTING} | {
+            k: v for k, v in spec.get("config", {}).items() if k not in PRESENTING}
+    st.vega_lite_chart(chart.data, spec, width="content" if chart.width else "stretch")
 
 
 def quantitative(name: str, title: str | None = None, log: bool = False, domain: list | None = None,
@@ -80,20 +98,21 @@ def layer(frame: pd.DataFrame, mark: dict | str, encoding: dict, height: int = 2
 
 def line(frame: pd.DataFrame, x: str, y: str, x_title: str | None = None, y_title: str | None = None,
          color: str | None = None, sort: list | None = None, colors: list[str] | None = None, log: bool = False,
-         x_log: bool = False, points: bool = False, dash: bool = False, y_domain: list | None = None,
-         detail: str | None = None, tooltip: list | None = None, height: int = 260) -> Chart:
-    """y against x, one line per `color` value (dashed apart too with `dash`), on log axes if asked, a dot at every
-    value with `points` (a curve of one value stays visible), clipped to `y_domain` if given."""
+         x_log: bool = False, points: bool = False, dash: bool = False, dashed: bool = False,
+         y_domain: list | None = None, detail: str | None = None, tooltip: list | None = None, height: int = 260,
+         color_title: str | None = None) -> Chart:
+    """y against x, one line per `color` value (told apart by dashes too with `dash`; all dashed with `dashed`), on
+    log axes if asked, a dot at every value with `points` (a curve of one value stays visible), clipped to `y_domain`."""
     encoding = {"x": quantitative(x, x_title, log=x_log), "y": quantitative(y, y_title, log=log, domain=y_domain)}
     if color:
-        encoding["color"] = category(color, sort=sort, colors=colors)
+        encoding["color"] = category(color, color_title, sort=sort, colors=colors)
         if dash:
             encoding["strokeDash"] = {"field": color, "type": "nominal", "title": None, "sort": sort}
     if detail:
         encoding["detail"] = {"field": detail, "type": "nominal"}
     if tooltip:
         encoding["tooltip"] = tooltip
-    mark = {"type": "line", "point": points, "clip": y_domain is not None}
+    mark = {"type": "line", "point": points, "clip": y_domain is not None} | ({"strokeDash": [5, 4]} if dashed else {})
     return layer(frame, mark, encoding, height, plotted=(x, y), logs=tuple(c for c, on in ((y, log), (x, x_log)) if on))
 
 
@@ -140,14 +159,15 @@ def error_bars(frame: pd.DataFrame, x: str, y: str, low: str, high: str, x_title
 
 def bars(frame: pd.DataFrame, x: str, y: str, x_title: str | None, y_title: str | None, color: str | None = None,
          sort: list | None = None, x_sort: list | None = None, grouped: bool = False, ordinal: bool = True,
-         tooltip: list | None = None, height: int = 260) -> Chart:
+         tooltip: list | None = None, legend: dict | None = None, height: int = 260) -> Chart:
     """Bars of y at each x (categories, or a quantitative x with `ordinal=False`); with `grouped`, one bar per
-    `color` value side by side."""
+    `color` value side by side. `legend` places the colour legend (e.g. below, for long labels: it then counts in
+    the height)."""
     x_channel = ({"field": x, "type": "ordinal", "title": x_title, "axis": {"labelAngle": 0}}
                  | ({"sort": list(x_sort)} if x_sort is not None else {})) if ordinal else quantitative(x, x_title)
     encoding = {"x": x_channel, "y": quantitative(y, y_title, zero=True)}
     if color:
-        encoding["color"] = category(color, sort=sort, legend={"orient": "bottom", "columns": 1, "labelLimit": 600})
+        encoding["color"] = category(color, sort=sort, **({"legend": legend} if legend else {}))
         if grouped:
             encoding["xOffset"] = {"field": color, "type": "nominal", "sort": sort}
     if tooltip:
@@ -183,7 +203,8 @@ def matrix(values: np.ndarray, title: str | None, cell: int = 10, row_labels: bo
                 "y": {"field": "row", "type": "ordinal", "axis": {"labelFontSize": 9, "title": None} if row_labels else None},
                 "color": {"field": "value", "type": "quantitative", "title": title,
                           "scale": {"scheme": "redblue", "domain": [-(bound or 1.0), bound or 1.0], "reverse": True}},
-                "tooltip": [{"field": "row"}, {"field": "col"}, {"field": "value", "format": tooltip_format}]}
+                "tooltip": [{"field": "row", "type": "ordinal"}, {"field": "col", "type": "ordinal"},
+                            {"field": "value", "type": "quantitative", "format": tooltip_format}]}
     chart = layer(frame, "rect", encoding, plotted=("value",))
-    chart.height, chart.width = cell * values.shape[0], cell * values.shape[1]
+    chart.height, chart.width = {"step": cell}, {"step": cell}
     return chart

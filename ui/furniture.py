@@ -1,9 +1,10 @@
-"""The panels every page shares: code that ran, autograd graph, check badge, pitfall, bounded cache."""
+"""The panels every page shares: code that ran, autograd graph, check badge, pitfall; and the one cache helper."""
 from __future__ import annotations
 
 import functools
 import inspect
 import pickle
+import re
 import threading
 from typing import Callable
 
@@ -11,47 +12,43 @@ import streamlit as st
 
 from core.checks import Check, PitfallOutcome
 from core.graph import DotGraph
-from ui.state import t
+from ui.state import presenting, t
 
 CACHE_ENTRIES = 64  # per cached function; a shared host keeps at most this many results of each
 CACHE_ENTRY_BYTES = 8 * 1024 * 1024  # results bigger than this are returned but not kept
 
 
-def bounded_cache(max_entries: int = CACHE_ENTRIES, max_entry_bytes: int = CACHE_ENTRY_BYTES, ttl: int = 3600):
-    """st.cache_data with an entry count, a time to live, and a per-entry size cap."""
+def cached(fn: Callable, max_entries: int = CACHE_ENTRIES, max_entry_bytes: int = CACHE_ENTRY_BYTES,
+           ttl: int = 3600) -> Callable:
+    """A core function cached for every session under its own name, `curve = cached(maml.curve)` at the top of a page:
+    st.cache_data with an entry count, a time to live, and a per-entry size cap. The function takes plain configs whose
+    fields are exactly what its result depends on (they are the cache key)."""
     oversized = threading.local()  # set on a cache miss whose result is over the cap (sessions are threads)
 
-    def decorate(fn: Callable):
-        @functools.wraps(fn)
-        def measured(*args, **kwargs):
-            result = fn(*args, **kwargs)  # runs only on a miss, so hits pay nothing for the size check
-            oversized.flag = len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)) > max_entry_bytes
-            return result
+    @functools.wraps(fn)
+    def measured(*args, **kwargs):
+        result = fn(*args, **kwargs)  # runs only on a miss, so hits pay nothing for the size check
+        oversized.flag = len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)) > max_entry_bytes
+        return result
 
-        cached = st.cache_data(max_entries=max_entries, ttl=ttl, show_spinner=False)(measured)
+    cache = st.cache_data(max_entries=max_entries, ttl=ttl, show_spinner=False)(measured)
 
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            oversized.flag = False
-            result = cached(*args, **kwargs)
-            if oversized.flag:
-                cached.clear(*args, **kwargs)
-            return result
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        oversized.flag = False
+        result = cache(*args, **kwargs)
+        if oversized.flag:
+            cache.clear(*args, **kwargs)
+        return result
 
-        wrapper.clear = cached.clear
-        return wrapper
-
-    return decorate
-
-
-def cached(fn: Callable, max_entries: int = CACHE_ENTRIES) -> Callable:
-    """A core function, cached for every session under its own name: `curve = cached(maml.curve)` at the top of a page.
-    The function takes plain configs whose fields are exactly what its result depends on (the cache key)."""
-    return bounded_cache(max_entries)(fn)
+    wrapper.clear = cache.clear
+    return wrapper
 
 
 def code_panel(*functions: Callable, expanded: bool = False) -> None:
-    """Show the source of the core functions that produced the result (never a copied string)."""
+    """Show the source of the core functions that produced the result (never a copied string); hidden when presenting."""
+    if presenting():
+        return
     with st.expander(t("common.code_title"), expanded=expanded):
         for fn in functions:
             st.caption(f"`{fn.__module__}.{fn.__qualname__}`")
@@ -61,7 +58,8 @@ def code_panel(*functions: Callable, expanded: bool = False) -> None:
 def graph_panel(graph: DotGraph, caption: str | None = None) -> None:
     """Render an autograd graph's DOT text, its legend, and a note when it was truncated."""
     # Small graphs at their natural size; stretched, a five-node graph would fill a projector screen.
-    st.graphviz_chart(graph.dot, width="stretch" if graph.shown_nodes > 15 else "content")
+    dot = re.sub(r"(node \[[^\]]*fontsize=)\d+", r"\g<1>18", graph.dot, count=1) if presenting() else graph.dot
+    st.graphviz_chart(dot, width="stretch" if graph.shown_nodes > 15 else "content")
     st.caption(t("common.graph_legend"))
     if caption:
         st.caption(caption)

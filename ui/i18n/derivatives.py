@@ -18,7 +18,6 @@ STRINGS = {
     "derivatives.col_autograd": {"en": "autograd", "ko": "autograd"},
     "derivatives.col_sympy": {"en": "sympy (exact)", "ko": "sympy (정확한 값)"},
     "derivatives.col_fd": {"en": "finite difference (float64)", "ko": "유한 차분 (float64)"},
-    "derivatives.col_formula": {"en": "formula", "ko": "식"},
     "derivatives.reference": {"en": "sympy (exact)", "ko": "sympy (정확한 값)"},
     "derivatives.fd_note": {
         "en": "Finite differences lose accuracy at high orders (rounding error grows like 1/hⁿ): autograd does not.",
@@ -63,5 +62,4 @@ STRINGS = {
     "derivatives.err_function": {"en": "the function “{detail}” is not in the list", "ko": "“{detail}” 함수는 목록에 없습니다"},
     "derivatives.err_arguments": {"en": "{detail}() takes exactly one argument", "ko": "{detail}()에는 인자가 정확히 하나 있어야 합니다"},
     "derivatives.err_syntax_node": {"en": "{detail} is not allowed in a formula", "ko": "수식에는 {detail}을(를) 쓸 수 없습니다"},
-    "derivatives.device_error": {"en": "The device {device} is not available: {message}", "ko": "장치 {device}를 쓸 수 없습니다: {message}"},
 }

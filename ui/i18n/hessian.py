@@ -8,8 +8,6 @@ STRINGS = {
         "ko": "작은 신경망을 장난감 회귀 배치에 학습시키면 파라미터 N개에 대한 손실 L(θ)가 생기고, 그 헤시안 H는 원소가 N²개입니다. "
               "그래도 임의의 벡터 v에 대한 H·v는 기울기 한 번과 비슷한 비용으로 구할 수 있습니다. `create_graph=True`로 만든 "
               "g = ∇L에 대해 g·v를 한 번 더 미분하면 됩니다. 고윳값, 대각합, 고윳값 분포 전체가 이런 곱만으로 나옵니다."},
-    "hessian.bad_device": {"en": "Device “{device}” is not available here: pick another one in the sidebar.",
-                           "ko": "장치 “{device}”를 여기서 쓸 수 없습니다. 사이드바에서 다른 장치를 고르세요."},
     "hessian.width": {"en": "Width (units per hidden layer)", "ko": "너비 (은닉층당 유닛 수)"},
     "hessian.width_help": {"en": "N grows like width² × depth: try 64 × 4 to see the full Hessian refused.",
                            "ko": "N은 너비² × 깊이에 비례해 커집니다. 64 × 4로 두면 전체 헤시안 계산이 거부되는 것을 볼 수 있습니다."},

@@ -35,11 +35,11 @@ STRINGS = {
     "home.primer": {
         "en": "When a tensor has `requires_grad=True`, PyTorch records every operation on it in a graph. "
               "Calling `backward()` or `torch.autograd.grad` walks that graph from the output back to the inputs, applying the chain rule at each node. "
-              "Move the slider: y = x² + 3x is computed, its graph recorded, and dy/dx = 2x + 3 comes from autograd.",
+              "Move the slider: $y = {f}$ is computed, its graph recorded, and $dy/dx = {df}$ comes from autograd.",
         "ko": "텐서에 `requires_grad=True`가 있으면 PyTorch는 그 텐서에 대한 모든 연산을 그래프에 기록합니다. "
               "`backward()`나 `torch.autograd.grad`를 호출하면 출력에서 입력 쪽으로 그래프를 거슬러 가며 각 노드에서 연쇄 법칙을 적용합니다. "
-              "슬라이더를 움직여 보세요. y = x² + 3x를 계산하면서 그래프가 기록되고, dy/dx = 2x + 3이 autograd로 나옵니다."},
+              "슬라이더를 움직여 보세요. $y = {f}$을(를) 계산하면서 그래프가 기록되고, $dy/dx = {df}$이(가) autograd로 나옵니다."},
     "home.primer_x": {"en": "x", "ko": "x"},
-    "home.primer_result": {"en": "y = {y:.4g} · dy/dx by autograd = {dy:.4g} · by hand, 2x + 3 = {hand:.4g}",
-                           "ko": "y = {y:.4g} · autograd로 구한 dy/dx = {dy:.4g} · 손으로 구한 2x + 3 = {hand:.4g}"},
+    "home.primer_result": {"en": "y = {y:.4g} · dy/dx by autograd = {dy:.4g} · by hand (sympy), ${df}$ = {hand:.4g}",
+                           "ko": "y = {y:.4g} · autograd로 구한 dy/dx = {dy:.4g} · 손으로 구한(sympy) ${df}$ = {hand:.4g}"},
 }

@@ -86,7 +86,6 @@ STRINGS = {
                                            "ko": "{model} 신경망은 구간별 선형이라 라플라시안이 어디서나 0이므로, 라플라시안 손실로는 가중치가 바뀌지 않습니다. SIREN이나 ReLU + PE를 고르세요."},
     "inr.err_unknown": {"en": "Unknown network “{model}” or supervision “{supervision}”.",
                         "ko": "알 수 없는 신경망 “{model}” 또는 지도 방식 “{supervision}”입니다."},
-    "inr.err_device": {"en": "The device “{device}” is not available here.", "ko": "장치 “{device}”를 여기서 쓸 수 없습니다."},
     "inr.kept_model": {"en": "Your trained network is kept: here it is, on the picture it was trained with.",
                        "ko": "학습한 신경망은 그대로 남아 있습니다. 학습에 쓴 그림과 함께 보여 드립니다."},
     # live training

@@ -31,8 +31,6 @@ STRINGS = {
               "Off: first-order MAML, cheaper per iteration.",
         "ko": "켜면 내부 기울기가 그래프에 포함되어 메타 기울기에 헤세 행렬 항이 들어갑니다. "
               "끄면 반복당 비용이 더 싼 1차 MAML이 됩니다."},
-    "maml.device_error": {"en": "This device cannot be used: {message}. Pick another one in the sidebar.",
-                          "ko": "이 장치를 사용할 수 없습니다: {message}. 사이드바에서 다른 장치를 고르세요."},
     "maml.diverged": {
         "en": "Training stopped: the meta-loss became NaN or infinite. Lower the inner step size α, the inner steps "
               "or the meta learning rate, then press Start again.",
@@ -54,7 +52,6 @@ STRINGS = {
                             "ko": "첫 비교는 {every}번 반복 뒤에 나옵니다."},
     "maml.cosine": {"en": "cosine(g₂, g₁)", "ko": "코사인(g₂, g₁)"},
     "maml.relative_norm": {"en": "‖g₂ − g₁‖ / ‖g₂‖", "ko": "‖g₂ − g₁‖ / ‖g₂‖"},
-    "maml.measure": {"en": "measure", "ko": "지표"},
     "maml.results_title": {"en": "Adapting to a held-out task", "ko": "처음 보는 과제에 적응하기"},
     "maml.results_idle": {"en": "Train a model above to see how it adapts to new sinusoids.",
                           "ko": "위에서 모델을 학습하면 새 사인파에 어떻게 적응하는지 볼 수 있습니다."},
@@ -68,7 +65,6 @@ STRINGS = {
                           "ko": "과제: A = {amplitude}, φ = {phase}; 서포트 점 {k}개; α = {alpha}인 SGD."},
     "maml.truth": {"en": "true sinusoid", "ko": "실제 사인파"},
     "maml.after_steps": {"en": "after {n} steps", "ko": "{n}단계 후"},
-    "maml.support": {"en": "support points", "ko": "서포트 점"},
     "maml.curve": {"en": "curve", "ko": "곡선"},
     "maml.heldout_title": {"en": "Your model: held-out MSE against adaptation steps ({n} tasks, ± standard error)",
                            "ko": "내 모델: 적응 단계에 따른 테스트 MSE (과제 {n}개, ± 표준오차)"},
@@ -99,7 +95,6 @@ STRINGS = {
               "MSE is no longer finite.",
         "ko": "{method}: α = {alpha}로 적응시키면 새 과제에서 발산합니다. MSE가 유한하지 않은 스텝은 곡선에서 "
               "뺐습니다."},
-    "maml.method": {"en": "method", "ko": "방법"},
     "maml.second_order": {"en": "second-order MAML", "ko": "2차 MAML"},
     "maml.first_order": {"en": "first-order MAML", "ko": "1차 MAML"},
     "maml.pretrained": {"en": "pretrained on all tasks", "ko": "모든 과제로 사전학습"},

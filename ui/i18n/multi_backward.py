@@ -23,8 +23,6 @@ STRINGS = {
     "multi_backward.xgrad_help": {
         "en": "With x.requires_grad=True the trunk's first Linear must also keep its weight, to compute the gradient with respect to x.",
         "ko": "x.requires_grad=True이면 몸통의 첫 Linear도 x에 대한 기울기를 계산하기 위해 가중치를 저장해야 합니다."},
-    "multi_backward.device_error": {"en": "The device “{device}” is not available here. Pick another one in the sidebar.",
-                                    "ko": "장치 “{device}”를 여기서 사용할 수 없습니다. 사이드바에서 다른 장치를 고르세요."},
     "multi_backward.graph_title": {"en": "The graph: one trunk, two heads", "ko": "그래프: 몸통 하나, 머리 둘"},
     "multi_backward.graph_before": {"en": "after the forward pass", "ko": "순전파 직후"},
     "multi_backward.graph_after": {"en": "after loss1.backward() without retain_graph", "ko": "retain_graph 없이 loss1.backward() 한 뒤"},

@@ -20,8 +20,6 @@ STRINGS = {
     "network_gradients.resolution_help": {
         "en": "The field is computed for all points of the grid in one batched backward pass.",
         "ko": "격자의 모든 점에 대한 기울기를 배치 역전파 한 번으로 계산합니다."},
-    "network_gradients.device_error": {"en": "Device “{device}” is not available here: choose another one in the sidebar.",
-                                       "ko": "이 컴퓨터에는 “{device}” 장치가 없습니다. 사이드바에서 다른 장치를 고르세요."},
     "network_gradients.input_title": {"en": "∇ₓf: gradient with respect to the input",
                                       "ko": "∇ₓf: 입력에 대한 기울기"},
     "network_gradients.field_caption": {
@@ -45,9 +43,9 @@ STRINGS = {
               "`parameters_to_vector`는 이를 숫자 {n}개짜리 벡터 하나로 이어 붙입니다. 이 리스트에서 `[0]`만 꺼내면 "
               "첫 층의 가중치만 남습니다(아래 함정 참고)."},
     "network_gradients.heat_caption": {
-        "en": "{what} for each layer, shaped like its parameter: weight (rows = output units, columns = inputs) and bias "
-              "beside it; red positive, blue negative, one colour scale per layer.",
-        "ko": "층마다 매개변수와 같은 모양으로 그린 {what}: 가중치(행 = 출력 유닛, 열 = 입력)와 그 옆의 편향. "
+        "en": "{what} for each layer, shaped like its parameters: weight (rows = output units, columns = inputs) with "
+              "the bias as the last column; red positive, blue negative, one colour scale per layer.",
+        "ko": "층마다 매개변수와 같은 모양으로 그린 {what}: 가중치(행 = 출력 유닛, 열 = 입력)와 마지막 열의 편향. "
               "빨강은 양수, 파랑은 음수이며 층마다 색 척도가 따로 있습니다."},
     "network_gradients.flat_index": {"en": "position in the parameter vector", "ko": "매개변수 벡터에서의 위치"},
     "network_gradients.flat_caption": {"en": "parameters_to_vector: {n} = {sizes} numbers, in the order of net.parameters().",
