@@ -105,8 +105,7 @@ def speed_table(device: str, baseline_seconds: float, cap: float) -> None:
 
 def child(config_json: str, side: int, name: str, seconds: float) -> None:
     """In a fresh process: import what the app imports, train with previews, then print peak RSS."""
-    import altair  # noqa: F401  (the app's process holds these too)
-    import pandas  # noqa: F401
+    import pandas  # noqa: F401  (the app's process holds these too)
     import streamlit  # noqa: F401
 
     config = FitConfig(**json.loads(config_json))
@@ -158,7 +157,7 @@ def largest_allowed(supervision: str, side: int, channels: int) -> FitConfig:
 
 def memory_table(seconds: float, threads: int) -> None:
     """Peak RSS per setting, each in a fresh process (targets: defaults < 1 GB, largest allowed < 2 GB)."""
-    print(f"\npeak resident memory (each in its own process with streamlit, pandas and altair imported; {seconds:.0f} s of training with previews)")
+    print(f"\npeak resident memory (each in its own process with streamlit and pandas imported; {seconds:.0f} s of training with previews)")
     settings = [("default, pixels, 128² gray", FitConfig(), 128, "camera.png", 1024**3),
                 ("default, gradients, 128² gray", FitConfig(supervision="gradients", lr=3e-4, batch_pixels=16384), 128, "camera.png", 1024**3),
                 ("default, pixels, 128² colour", FitConfig(), 128, "still_life.png", 1024**3)]
