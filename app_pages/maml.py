@@ -1,11 +1,11 @@
 """Page 3: MAML on sinusoid regression, trained live, with second- and first-order meta-gradients side by side."""
-import inspect
 
 import pandas as pd
 import streamlit as st
 
 from core import maml
 from core.checks import PitfallOutcome, compare
+from core.expr import source
 from core.jobs import JobStatus
 from ui import charts, t
 from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
@@ -198,7 +198,7 @@ def code_section() -> None:
                maml.reference_meta_gradient)
     if not presenting():  # like the code panels, hidden on a projector
         with st.expander(t("maml.code_reference")):
-            st.code(inspect.getsource(maml.meta_loss_loop), language="python")
+            st.code(source(maml.meta_loss_loop), language="python")
 
 
 def pitfall_section(pitfall: PitfallOutcome) -> None:

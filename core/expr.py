@@ -6,7 +6,9 @@ whitelist below, and both functions are built by walking the checked tree.
 from __future__ import annotations
 
 import ast
+import inspect
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -17,6 +19,9 @@ MAX_LENGTH = 300  # characters
 MAX_DEPTH = 50  # nesting of the syntax tree (a sum of n terms nests n deep)
 MAX_LITERAL = 1e6  # |number| written in the formula
 MAX_EXPONENT = 64  # |constant exponent|; larger ones only overflow or hang a CAS
+# CPython 3.11 builds ast trees with interpreter-wide state: a thread switch while two sessions parse
+# can raise "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905). One lock.
+PARSER_LOCK = threading.Lock()
 
 _X = sympy.Symbol("x", real=True)
 
@@ -214,13 +219,20 @@ def parse(text: str) -> Expression:
     if "\x00" in stripped:
         raise ExpressionError("syntax", "the formula contains a null character")
     try:
-        tree = ast.parse(stripped, mode="eval")
+        with PARSER_LOCK:
+            tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError("syntax", f"this is not a valid formula: {exc.msg}", exc.offset) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("syntax", "this is not a valid formula") from None
     _check(tree.body, 1)
     return Expression(stripped, _to_torch(tree.body), _to_sympy(tree.body))
+
+
+def source(obj) -> str:
+    """inspect.getsource of a function or class, under the parser lock (for a class it parses the module with ast)."""
+    with PARSER_LOCK:
+        return inspect.getsource(obj)
 
 
 def symbol() -> sympy.Symbol:

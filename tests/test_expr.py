@@ -130,3 +130,18 @@ def test_length_limit_accepts_the_limit_and_refuses_one_more_character_saying_so
     with pytest.raises(ExpressionError) as refused:
         parse(at_limit + "x")
     assert refused.value.code == "too_long" and str(MAX_LENGTH) in str(refused.value)
+
+
+def test_every_parse_holds_the_parser_lock(monkeypatch):
+    """CPython 3.11 can raise SystemError when threads build ast trees at once (python/cpython#106905), as two
+    sessions did on the MAML page: the formula parser and the code panel's getsource (ast, for a class) take one lock."""
+    import ast
+
+    from core import expr, maml
+
+    held = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda *args, **kwargs: held.append(expr.PARSER_LOCK.locked()) or real_parse(*args, **kwargs))
+    expr.parse("sin(x) + x**2")
+    expr.source(maml.MetaTrainer)
+    assert len(held) >= 2 and all(held)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import inspect
 import pickle
 import re
 import threading
@@ -11,6 +10,7 @@ from typing import Callable
 import streamlit as st
 
 from core.checks import Check, PitfallOutcome
+from core.expr import source
 from core.graph import DotGraph
 from ui.state import presenting, t
 
@@ -52,7 +52,7 @@ def code_panel(*functions: Callable, expanded: bool = False) -> None:
     with st.expander(t("common.code_title"), expanded=expanded):
         for fn in functions:
             st.caption(f"`{fn.__module__}.{fn.__qualname__}`")
-            st.code(inspect.getsource(fn), language="python")
+            st.code(source(fn), language="python")
 
 
 def graph_panel(graph: DotGraph, caption: str | None = None) -> None:
