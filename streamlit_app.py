@@ -11,7 +11,7 @@ with link_notice():
     st.navigation([
         st.Page("app_pages/home.py", title=t("home.title"), icon="🏠", url_path="home", default=True),
         st.Page("app_pages/derivatives.py", title=t("derivatives.title"), icon="📈", url_path="derivatives"),
-        st.Page("app_pages/network_gradients.py", title=t("network_gradients.title"), icon="🧠", url_path="network_gradients"),
+        st.Page("app_pages/network_gradients.py", title=t("network_gradients.nav"), icon="🧠", url_path="network_gradients"),
         st.Page("app_pages/maml.py", title=t("maml.title"), icon="🎯", url_path="maml"),
         st.Page("app_pages/hessian.py", title=t("hessian.title"), icon="🌀", url_path="hessian"),
         st.Page("app_pages/inr.py", title=t("inr.title"), icon="🖼️", url_path="inr"),

@@ -1,4 +1,6 @@
 """Page 1: higher-order derivatives of a formula the user types."""
+import re
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -20,10 +22,16 @@ derivative_graph = cached(derivatives.derivative_graph)
 second_derivative_without_create_graph = cached(derivatives.second_derivative_without_create_graph)
 
 
+def escaped(text: str) -> str:
+    """Text shown as typed in Markdown (a name such as __import__ keeps its underscores)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:^])", r"\\\1", text)
+
+
 def expression_error(error: ExpressionError) -> str:
     """The parser's complaint in the user's language, with where it is."""
     where = t("derivatives.err_column", column=error.column) if error.column else ""
-    return t("derivatives.error_title", message=t(f"derivatives.err_{error.code}", detail=error.detail) + where)
+    message = t(f"derivatives.err_{error.code}", detail=escaped(error.detail))
+    return t("derivatives.error_title", message=message + where)
 
 
 def controls() -> tuple[str, float, int, float] | None:
@@ -56,16 +64,16 @@ def table_section(expression: str, x: float, order: int, device: str) -> dict:
         st.warning(t("derivatives.domain", x=f"{x:g}"))
     shown = pd.DataFrame({t("derivatives.col_order"): [PRIMES[k] for k in table["order"]],
                           **{t(key): [f"{v:.12g}" for v in table[name]] for name, key in COLUMNS.items()}})
-    st.table(shown.set_index(t("derivatives.col_order")))
+    st.dataframe(shown, hide_index=True)
     st.caption(t("derivatives.fd_note"))
     return table
 
 
 def chart_section(expression: str, x: float, order: int, half_range: float, device: str, table: dict) -> None:
-    """The curves (gaps where undefined), the y axis clipped to their bulk, and the values at x marked."""
+    """The curves around x (gaps where undefined), the y axis fitted to their bulk, and the values at x marked."""
     st.subheader(t("derivatives.chart_title"))
-    data = curve_table(expression, half_range, order, device)
-    y_domain = derivatives.y_range(data["y"])
+    data = curve_table(expression, x, half_range, order, device)
+    y_domain = derivatives.y_range(data["y"], data["curve"])
     curves = charts.line(pd.DataFrame(data), "x", "y", "x", None, color="curve", sort=list(PRIMES), y_domain=y_domain,
                          detail="segment", height=CHART_HEIGHT, color_title=t("derivatives.curve"))
     at_x = pd.DataFrame({"x": x, "y": table["autograd"], "curve": PRIMES[: len(table["order"])]})
@@ -75,14 +83,27 @@ def chart_section(expression: str, x: float, order: int, half_range: float, devi
                 + charts.rules(pd.DataFrame({"x": [x]}), x="x"))
     if not np.isfinite(data["y"]).all():
         st.caption(t("derivatives.chart_gaps"))
+    clipped = derivatives.clipped_curves(data, y_domain)
+    if clipped:
+        shown = ", ".join(t("derivatives.chart_clipped_curve", curve=name, low=f"{low:.3g}", high=f"{high:.3g}")
+                          for name, low, high in clipped)
+        st.caption(t("derivatives.chart_clipped", curves=shown))
 
 
 def graph_section(expression: str, x: float, order: int) -> None:
-    """The n-th derivative's graph, what the first gradient is, and the code that built them."""
-    st.subheader(t("derivatives.graph_title"))
+    """The graph of the highest derivative that has one, what the first gradient is, and the code that built them."""
     graph, facts = derivative_graph(expression, x, order)
-    graph_panel(graph, t("derivatives.graph_caption"))
-    st.info(t("derivatives.leaf_note", is_leaf=facts.is_leaf, requires_grad=facts.requires_grad, grad_fn=facts.grad_fn))
+    if facts.drawn_order is None:
+        st.subheader(t("derivatives.graph_title", name=PRIMES[order]))
+        st.info(t("derivatives.graph_none", expression=escaped(expression)))
+    else:
+        st.subheader(t("derivatives.graph_title", name=PRIMES[facts.drawn_order]))
+        if facts.drawn_order < order:
+            st.info(t("derivatives.graph_last_constant", last=PRIMES[order], shown=PRIMES[facts.drawn_order]))
+        caption = "derivatives.graph_caption" if facts.drawn_order > 0 else "derivatives.graph_caption_forward"
+        graph_panel(graph, t(caption))
+    note = "derivatives.leaf_note_constant" if facts.constant else "derivatives.leaf_note"
+    st.info(t(note, is_leaf=facts.is_leaf, requires_grad=facts.requires_grad, grad_fn=facts.grad_fn))
     code_panel(derivatives.derivative_chain, derivatives.nth_derivatives, derivatives.derivative_curves)
 
 

@@ -1,4 +1,5 @@
 """Page 5: an implicit neural representation trained live on the user's picture, from its pixels or its gradients."""
+import dataclasses
 import pathlib
 
 import numpy as np
@@ -12,18 +13,23 @@ from core.jobs import JobStatus
 from ui import charts, t
 from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.live import current, live_training
-from ui.state import radio, select_slider, selectbox, settings, slider, toggle
+from ui.i18n.inr import large_count
+from ui.state import lang, radio, select_slider, selectbox, settings, slider, toggle
 
 ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
-# Bound widgets keep format_func(option) in the URL: these names never depend on the language.
-SOURCES = {"camera": "📷 camera.png", "still_life": "🍎 still_life.png", "upload": "📤 PNG · JPEG · WebP · BMP · GIF · TIFF"}
+# Bound widgets keep format_func(option) in the URL: these names never depend on the language. The radios show their
+# short codes (the link holds inr_source=still_life) with a translated caption under each.
+SOURCES = ["camera", "still_life", "upload"]
 MODEL_NAMES = {"siren": "SIREN (ω₀ = 30)", "relu_pe": "ReLU + PE", "relu": "ReLU", "grid": "grid (multi-res)"}
-SUPERVISION_NAMES = {"pixels": "φ ≈ I", "gradients": "∇φ ≈ ∇I", "laplacian": "Δφ ≈ ΔI 🐢"}
+# Links made while the URL held the radios' labels: read as the code they meant.
+OLD_LINK_LABELS = {"inr_source": {"📷 camera.png": "camera", "🍎 still_life.png": "still_life",
+                                  "📤 PNG · JPEG · WebP · BMP · GIF · TIFF": "upload"},
+                   "inr_supervision": {"φ ≈ I": "pixels", "∇φ ≈ ∇I": "gradients", "Δφ ≈ ΔI 🐢": "laplacian"}}
+COUNTS = ("pixels", "limit")  # ImageError values that are pixel counts, said in the language's units
 LEARNING_RATES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
 BATCHES = [1024, 2048, 4096, 8192, 16384, 32768, 65536]
 SIDES = [32, 64, 96, 128, 192, 256, 384, 512]
 WIDTHS = [16, 32, 64, 128, 256, 512]
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 LIVE_KEY = "inr_live"
 
 load_image = cached(images.load_image)  # refusals raise ImageError, which is not cached
@@ -39,30 +45,68 @@ def intro() -> None:
     st.markdown(t("inr.intro"))
 
 
+def code_radio(key: str, label: str, options: list[str], value: str, captions: list[str], **kwargs) -> str:
+    """A URL-bound radio over short codes, each with a translated caption; an old link's label still works."""
+    code = OLD_LINK_LABELS[key].get(st.query_params.get(key))
+    if code is not None and key not in st.session_state:
+        st.session_state[key] = code
+    return radio(key, label, options, value, captions=captions, horizontal=True, **kwargs)
+
+
+def refusal(key: str, values: dict) -> str:
+    """The message for a refused picture (an ImageError's key and values): sizes with thousands separators, pixel
+    counts in the language's units."""
+    shown = {name: large_count(v, lang()) if name in COUNTS else f"{v:,}" if isinstance(v, int) else v
+             for name, v in values.items()}
+    return t(key, **shown)
+
+
+def uploaded() -> tuple[str, bytes] | None:
+    """The upload kept in the session (switching to a sample and back does not lose it), or None after saying why."""
+    attempt = st.session_state.get("inr_upload_attempt", 0)  # a new key empties the uploader after a refusal
+    upload = st.file_uploader(t("inr.upload"), key="inr_upload" + (f"_{attempt}" if attempt else ""),
+                              help=t("inr.upload_help"))  # any type: core/images.py says why it cannot read one
+    if upload is not None:
+        st.session_state["inr_uploaded"] = (upload.name, upload.getvalue())
+        st.session_state.pop("inr_refused", None)
+    if "inr_refused" in st.session_state:
+        st.error(refusal(*st.session_state["inr_refused"]))
+    elif "inr_uploaded" not in st.session_state:
+        st.info(t("inr.upload_prompt"))
+    return st.session_state.get("inr_uploaded")
+
+
+def refuse_upload(error: ImageError) -> None:
+    """Forget a refused upload and draw the page again with an empty uploader; the message stays until the next."""
+    st.session_state.pop("inr_uploaded", None)
+    st.session_state["inr_refused"] = (error.key, error.values)
+    st.session_state["inr_upload_attempt"] = st.session_state.get("inr_upload_attempt", 0) + 1
+    st.rerun()
+
+
 def picture() -> tuple[np.ndarray, str] | None:
     """The chosen sample or upload at working resolution, or None after saying why."""
     left, middle, right = st.columns([3, 2, 1])
     with left:
-        source = radio("inr_source", "inr.source", list(SOURCES), "camera", format_func=SOURCES.get, horizontal=True)
+        source = code_radio("inr_source", "inr.source", SOURCES, "camera", [t(f"inr.source_{s}") for s in SOURCES])
     with middle:
         side = select_slider("inr_side", "inr.side", SIDES, 128, help="inr.side_help")
     with right:
         gray = toggle("inr_gray", "inr.gray", False, help="inr.gray_help")
     if source == "upload":
-        upload = st.file_uploader(t("inr.upload"), type=UPLOAD_TYPES, key="inr_upload", help=t("inr.upload_help"))
-        if upload is not None:  # kept in the session: switching to a sample and back does not lose it
-            st.session_state["inr_uploaded"] = (upload.name, upload.getvalue())
-        if "inr_uploaded" not in st.session_state:
-            st.info(t("inr.upload_prompt"))
+        chosen = uploaded()
+        if chosen is None:
             return None
-        name, data = st.session_state["inr_uploaded"]
+        name, data = chosen
     else:
         name = f"{source}.png"
         data = (ASSETS / name).read_bytes()
     try:
         loaded = load_image(data, side, gray)
     except ImageError as error:
-        st.error(t(error.key, **error.values))
+        if source == "upload":
+            refuse_upload(error)
+        st.error(refusal(error.key, error.values))
         return None
     for note in loaded.notes:
         st.warning(t(note))
@@ -88,8 +132,8 @@ def controls(device: str) -> FitConfig:
     with left:
         model = selectbox("inr_model", "inr.model", inr.MODELS, "siren", format_func=MODEL_NAMES.get, help="inr.model_help")
     with right:
-        supervision = radio("inr_supervision", "inr.supervision", inr.SUPERVISIONS, "pixels",
-                            format_func=SUPERVISION_NAMES.get, horizontal=True, help="inr.supervision_help")
+        supervision = code_radio("inr_supervision", "inr.supervision", list(inr.SUPERVISIONS), "pixels",
+                                 [t(f"inr.supervision_{s}") for s in inr.SUPERVISIONS], help="inr.supervision_help")
     st.markdown(t(f"inr.why_{supervision}"))
     lr, batch = inr.recommended(model, supervision)
     columns = st.columns(3)
@@ -216,10 +260,9 @@ def graph_section(net: NetConfig, supervision: str) -> None:
 def check_section(network: inr.INRTrainer | None, net: NetConfig, seed: int, height: int, width: int) -> None:
     """The trained (or a fresh) network's autograd derivative against finite differences, and the code."""
     st.subheader(t("inr.check_title"))
-    if network is not None:
-        check_badge(inr.network_check(network.model, height, width))
-    else:
-        check_badge(fresh_check(net, seed, height, width))
+    check = (inr.network_check(network.model, height, width) if network is not None
+             else fresh_check(net, seed, height, width))
+    check_badge(dataclasses.replace(check, reference=t("inr.check_reference")))
     st.caption(t("inr.check_caption_trained" if network is not None else "inr.check_caption_fresh"))
     code_panel(inr.supervised_quantity, inr.coordinate_gradients, inr.coordinate_laplacian, inr.Siren,
                inr.INRTrainer.train_step, inr.derivative_check, images.sobel, images.integrate_gradients)

@@ -31,7 +31,7 @@ def controls() -> tuple[mb.Setup, float]:
     """Title, intro and the sliders: the setup every scenario shares, and scenario 3's learning rate."""
     st.title(t("multi_backward.title"))
     st.markdown(t("multi_backward.intro"))
-    cols = st.columns(5)
+    cols = st.columns([1, 1, 1, 1, 1.4])  # the last holds a toggle with a long label
     with cols[0]:
         x1 = slider("mb_x1", "multi_backward.x1", -2.0, 2.0, 0.5, step=0.1)
     with cols[1]:

@@ -19,7 +19,9 @@ class Check:
     max_abs_diff: float
     max_rel_diff: float
     tolerance: float
-    compared: int  # how many numbers were compared
+    compared: int  # how many numbers were compared (finite on at least one side)
+    undefined: int = 0  # entries undefined or infinite on both sides: they agree there is no number, so not compared
+    one_sided: int = 0  # entries finite on one side only: a difference (counted in `compared`, infinitely far apart)
 
     @property
     def passed(self) -> bool:
@@ -28,20 +30,22 @@ class Check:
 
 
 def compare(values: Any, reference: Any, reference_name: str, tolerance: float) -> Check:
-    """Compare two equally shaped collections of numbers; NaN pairs (both undefined) are skipped."""
+    """Compare two equally shaped collections of numbers; entries non-finite on both sides are counted, not compared."""
     a = np.asarray(to_numpy(values), dtype=np.float64).ravel()
     b = np.asarray(to_numpy(reference), dtype=np.float64).ravel()
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
-    both_nan = np.isnan(a) & np.isnan(b)
-    a, b = a[~both_nan], b[~both_nan]
-    if a.size == 0:
-        return Check(reference_name, math.nan, math.nan, tolerance, 0)
-    diff = np.abs(a - b)
-    if not np.all(np.isfinite(diff)):
-        return Check(reference_name, math.inf, math.inf, tolerance, int(a.size))
-    scale = np.maximum(np.abs(b), 1.0)  # relative for large numbers, absolute near zero
-    return Check(reference_name, float(diff.max()), float((diff / scale).max()), tolerance, int(a.size))
+    finite_a, finite_b = np.isfinite(a), np.isfinite(b)
+    undefined, one_sided = int(np.sum(~finite_a & ~finite_b)), int(np.sum(finite_a != finite_b))
+    both = finite_a & finite_b
+    compared = int(both.sum()) + one_sided
+    if compared == 0:
+        return Check(reference_name, math.nan, math.nan, tolerance, 0, undefined)
+    if one_sided:
+        return Check(reference_name, math.inf, math.inf, tolerance, compared, undefined, one_sided)
+    diff = np.abs(a[both] - b[both])
+    scale = np.maximum(np.abs(b[both]), 1.0)  # relative for large numbers, absolute near zero
+    return Check(reference_name, float(diff.max()), float((diff / scale).max()), tolerance, compared, undefined)
 
 
 def precision_tolerance(device: str | torch.device, float64: float, float32: float) -> float:

@@ -55,10 +55,10 @@ def derivative_table(expression: str, x: float, order: int, device: str = "cpu")
             "sympy": sympy_derivatives(expression, x, order), "fd": finite_difference_derivatives(expression, x, order)}
 
 
-def curve_table(expression: str, half_range: float, order: int, device: str = "cpu") -> dict[str, np.ndarray]:
-    """The curves over [-half_range, half_range] in long form: x, y (NaN where undefined or infinite), curve (its
-    name in PRIMES) and segment, a new number after every undefined point so a chart leaves a gap there."""
-    xs, rows = derivative_curves(expression, -half_range, half_range, order, device=device)
+def curve_table(expression: str, x: float, half_range: float, order: int, device: str = "cpu") -> dict[str, np.ndarray]:
+    """The curves over [x - half_range, x + half_range] in long form: x, y (NaN where undefined or infinite), curve
+    (its name in PRIMES) and segment, a new number after every undefined point so a chart leaves a gap there."""
+    xs, rows = derivative_curves(expression, x - half_range, x + half_range, order, device=device)
     finite = np.isfinite(rows)
     pieces = np.cumsum(~finite, axis=1)
     return {"x": np.tile(xs, len(rows)), "y": np.where(finite, rows, np.nan).ravel(),
@@ -66,14 +66,39 @@ def curve_table(expression: str, half_range: float, order: int, device: str = "c
             "segment": (np.arange(len(rows))[:, None] * (len(xs) + 1) + pieces).ravel()}
 
 
-def y_range(values, tails: float = 2.0, pad: float = 0.1) -> tuple[float, float]:
-    """The y interval worth showing: the finite values between the `tails` and 100 - `tails` percentiles, widened by
-    `pad` of that span on each side, so the extreme tails of a singular curve (1/x near 0) do not flatten the rest."""
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    low, high = np.percentile(finite, [tails, 100 - tails]) if finite.size else (-1.0, 1.0)
+def y_range(values, curves=None, spike: float = 100.0, spread: float = 1000.0, pad: float = 0.1) -> tuple[float, float]:
+    """The y interval worth showing for curves (`curves` names each value's curve; None: one curve), widened by `pad`
+    of its span on each side. A curve's values beyond `spike` times its 75th-percentile |y| are spikes (1/x near 0)
+    and are left out; a curve reaching beyond `spread` times the typical curve's reach is cut there, so one
+    exploding curve (exp(exp(exp(x)))'s, up to 1e300) does not flatten the others."""
+    values = np.asarray(values, dtype=float)
+    labels = np.zeros(len(values)) if curves is None else np.asarray(curves)
+    lows, highs = [], []
+    for label in dict.fromkeys(labels.tolist()):
+        curve = values[(labels == label) & np.isfinite(values)]
+        if curve.size:
+            kept = curve[np.abs(curve) <= spike * np.percentile(np.abs(curve), 75)]
+            kept = kept if kept.size else curve[curve == 0]
+            lows.append(kept.min()), highs.append(kept.max())
+    if not lows:
+        low, high = -1.0, 1.0
+    else:
+        reach = np.maximum(np.abs(lows), np.abs(highs))
+        limit = spread * np.median(reach[reach > 0]) if np.any(reach > 0) else 1.0
+        low, high = max(min(lows), -limit), min(max(highs), limit)
     margin = pad * (high - low or 1.0)
     return float(low - margin), float(high + margin)
+
+
+def clipped_curves(data: dict[str, np.ndarray], y_domain: tuple[float, float]) -> list[tuple[str, float, float]]:
+    """(curve, lowest, highest finite value) for each curve of a curve_table that leaves `y_domain`."""
+    low, high = y_domain
+    cut = []
+    for name in PRIMES:
+        curve = data["y"][(data["curve"] == name) & np.isfinite(data["y"])]
+        if curve.size and (curve.min() < low or curve.max() > high):
+            cut.append((name, float(curve.min()), float(curve.max())))
+    return cut
 
 
 def sympy_derivatives(expression: str, x: float, order: int) -> list[float]:
@@ -112,21 +137,30 @@ def finite_difference_derivatives(expression: str, x: float, order: int) -> list
 
 @dataclass(frozen=True)
 class GradientFacts:
-    """What a create_graph=True gradient is: not a leaf, with a grad_fn, still differentiable."""
+    """What the first gradient is as a tensor, and which order's autograd graph was drawn."""
 
     is_leaf: bool
     requires_grad: bool
     grad_fn: str
+    drawn_order: int | None  # the highest order up to n that autograd recorded a graph for; None: not even f
+
+    @property
+    def constant(self) -> bool:
+        """True when f′ came back as a plain constant: no graph recorded it, so it cannot be differentiated again."""
+        return not self.requires_grad
 
 
 def derivative_graph(expression: str, x: float, order: int, max_nodes: int = 60) -> tuple[DotGraph, GradientFacts]:
-    """The autograd graph of the order-th derivative, nodes made by the backward passes marked."""
+    """The autograd graph of the highest derivative up to `order` that has one (a constant derivative has none),
+    nodes made by the backward passes marked."""
     x_t = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
     chain = derivative_chain(parse(expression), x_t, order)
-    label = "f(x)" if order == 0 else f"f^({order})(x)"
-    graph = to_dot({label: chain[-1]}, {"x": x_t}, graph_nodes(chain[0]), max_nodes)
+    drawn = next((k for k in range(order, -1, -1) if chain[k].grad_fn is not None), None)
+    shown = order if drawn is None else drawn
+    graph = to_dot({f"{PRIMES[shown]}(x)": chain[shown]}, {"x": x_t}, graph_nodes(chain[0]), max_nodes)
     first = chain[min(order, 1)]
-    return graph, GradientFacts(first.is_leaf, first.requires_grad, first.grad_fn.name() if first.grad_fn else "None")
+    facts = GradientFacts(first.is_leaf, first.requires_grad, first.grad_fn.name() if first.grad_fn else "None", drawn)
+    return graph, facts
 
 
 def second_derivative_without_create_graph(expression: str, x: float) -> PitfallOutcome:

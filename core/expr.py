@@ -8,9 +8,10 @@ from __future__ import annotations
 import ast
 import inspect
 import math
+import re
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NoReturn
 
 import sympy
 import torch
@@ -49,6 +50,16 @@ CONSTANTS = {"pi": (math.pi, sympy.pi), "e": (math.e, sympy.E)}
 _UNARY = (ast.USub, ast.UAdd)
 _ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
                ast.Div: lambda a, b: a / b}
+# Constructs a formula may not use, by the error code the page explains in words (never Python's node names).
+_REFUSED = {ast.Lambda: "lambda", ast.IfExp: "conditional", ast.List: "list", ast.Tuple: "tuple", ast.Set: "set",
+            ast.Dict: "dict", ast.ListComp: "comprehension", ast.SetComp: "comprehension",
+            ast.DictComp: "comprehension", ast.GeneratorExp: "comprehension", ast.Compare: "comparison",
+            ast.BoolOp: "logic", ast.Subscript: "subscript", ast.Slice: "subscript", ast.Starred: "starred",
+            ast.JoinedStr: "fstring", ast.FormattedValue: "fstring", ast.NamedExpr: "walrus"}
+_OPERATORS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+              ast.BitOr: "|", ast.BitAnd: "&", ast.Invert: "~"}
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_TYPESET = {"×": "*", "·": "*", "÷": "/", "−": "-"}  # typeset operators people paste, and what Python writes
 
 
 class ExpressionError(ValueError):
@@ -88,13 +99,14 @@ def _fail(code: str, message: str, node: ast.AST | None = None, detail: str = ""
 def _check(node: ast.AST, depth: int) -> float | None:
     """Check one node and its children; return its float value if it does not depend on x."""
     if depth > MAX_DEPTH:
-        raise _fail("too_deep", f"the formula is nested more than {MAX_DEPTH} levels deep", node)
+        raise _fail("too_deep", f"the formula is nested more than {MAX_DEPTH} levels deep", node, str(MAX_DEPTH))
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise _fail("literal", f"only numbers are allowed, not {type(node.value).__name__} literals", node,
-                        type(node.value).__name__)
+            shown = repr(node.value)[:20]
+            raise _fail("literal", f"only real numbers are allowed, not {shown}", node, shown)
         if not math.isfinite(node.value) or abs(node.value) > MAX_LITERAL:
-            raise _fail("number_too_big", f"numbers larger than {MAX_LITERAL:g} are not allowed", node)
+            raise _fail("number_too_big", f"numbers larger than {MAX_LITERAL:g} are not allowed", node,
+                        f"{MAX_LITERAL:,.0f}")
         return float(node.value)
     if isinstance(node, ast.Name):
         if node.id == "x":
@@ -108,25 +120,50 @@ def _check(node: ast.AST, depth: int) -> float | None:
     if isinstance(node, ast.BinOp) and type(node.op) in _FLOAT_OPS:
         left, right = _check(node.left, depth + 1), _check(node.right, depth + 1)
         if isinstance(node.op, ast.Pow) and right is not None and abs(right) > MAX_EXPONENT:
-            raise _fail("exponent_too_big", f"exponents larger than {MAX_EXPONENT} are not allowed", node.right)
+            raise _fail("exponent_too_big", f"exponents larger than {MAX_EXPONENT} are not allowed", node.right,
+                        str(MAX_EXPONENT))
         if left is None or right is None:
             return None
         return _fold(node, left, right)
     if isinstance(node, ast.Call):
-        name = node.func.id if isinstance(node.func, ast.Name) else None
-        if isinstance(node.func, ast.Attribute):
-            raise _fail("attribute", "attribute access such as a.b is not allowed", node.func)
-        if name not in FUNCTIONS:
-            shown = name or ast.dump(node.func)[:20]
-            raise _fail("function", f"the function '{shown}' is not allowed", node, shown)
-        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-            raise _fail("arguments", f"{name}() takes exactly one argument", node, name)
-        value = _check(node.args[0], depth + 1)
-        return None if value is None else _fold_call(node, name, value)
+        return _check_call(node, depth)
+    _refuse(node)
+
+
+def _refuse(node: ast.AST) -> NoReturn:
+    """Raise the error that names, in words, a construct formulas do not allow."""
     if isinstance(node, ast.Attribute):
         raise _fail("attribute", "attribute access such as a.b is not allowed", node)
-    kind = type(node).__name__
-    raise _fail("syntax_node", f"{kind} is not allowed in a formula", node, kind)
+    op = getattr(node, "op", None)
+    if isinstance(op, ast.BitXor):
+        raise _fail("xor", "^ is XOR in Python: write powers with **", node)
+    if isinstance(op, ast.Not):
+        raise _fail("logic", "not, and, or are not allowed in a formula", node)
+    if type(op) in _OPERATORS:
+        symbol_ = _OPERATORS[type(op)]
+        raise _fail("operator", f"the operator {symbol_} is not allowed", node, symbol_)
+    if type(node) in _REFUSED:
+        code = _REFUSED[type(node)]
+        raise _fail(code, f"this construct ({code}) is not allowed in a formula", node)
+    raise _fail("syntax_node", "this kind of expression is not allowed in a formula", node)
+
+
+def _check_call(node: ast.Call, depth: int) -> float | None:
+    """Check a call: one of FUNCTIONS with one argument; `2(x + 1)` or `x(x + 1)` is a product missing its *."""
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        raise _fail("attribute", "attribute access such as a.b is not allowed", func)
+    if isinstance(func, (ast.Constant, ast.BinOp, ast.UnaryOp, ast.Call)) or (
+            isinstance(func, ast.Name) and (func.id == "x" or func.id in CONSTANTS)):
+        raise _fail("call_product", "to multiply, write * (2*(x + 1), not 2(x + 1))", node)
+    if not isinstance(func, ast.Name):
+        _refuse(func)
+    if func.id not in FUNCTIONS:
+        raise _fail("function", f"the function '{func.id}' is not allowed", node, func.id)
+    if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+        raise _fail("arguments", f"{func.id}() takes exactly one argument", node, func.id)
+    value = _check(node.args[0], depth + 1)
+    return None if value is None else _fold_call(node, func.id, value)
 
 
 def _fold(node: ast.BinOp, left: float, right: float) -> float:
@@ -134,7 +171,7 @@ def _fold(node: ast.BinOp, left: float, right: float) -> float:
     try:
         return float(_FLOAT_OPS[type(node.op)](left, right))
     except OverflowError:
-        raise _fail("number_too_big", "a constant in the formula is too large", node)
+        raise _fail("constant_too_big", "a constant in the formula is too large", node, _shown(node))
 
 
 def _fold_call(node: ast.Call, name: str, value: float) -> float:
@@ -142,8 +179,20 @@ def _fold_call(node: ast.Call, name: str, value: float) -> float:
     with torch.no_grad():
         result = float(FUNCTIONS[name][0](torch.tensor(value, dtype=torch.float64)))
     if math.isinf(result) and math.isfinite(value):
-        raise _fail("number_too_big", "a constant in the formula is too large", node)
+        raise _fail("constant_too_big", "a constant in the formula is too large", node, _shown(node))
     return result
+
+
+def _shown(node: ast.AST) -> str:
+    """The formula's text of a node, cut short for a message."""
+    text = ast.unparse(node)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _rewritten(text: str) -> str:
+    """`text` as Python writes it: superscript powers as **n, typeset × · ÷ − as * / -."""
+    text = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+", lambda run: "**" + run.group().translate(_SUPERSCRIPTS), text)
+    return re.sub("[×·÷−]", lambda sign: _TYPESET[sign.group()], text)
 
 
 def _to_torch(node: ast.AST) -> Callable[[torch.Tensor], torch.Tensor | float]:
@@ -212,12 +261,17 @@ def parse(text: str) -> Expression:
     if not isinstance(text, str):
         raise ExpressionError("empty", "the formula must be text")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError("too_long", f"the formula is longer than {MAX_LENGTH} characters")
+        raise ExpressionError("too_long", f"the formula is longer than {MAX_LENGTH} characters", None,
+                              str(MAX_LENGTH))
     stripped = text.strip()
     if not stripped:
         raise ExpressionError("empty", "the formula is empty")
     if "\x00" in stripped:
         raise ExpressionError("syntax", "the formula contains a null character")
+    typeset = re.search("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺×·÷−]", stripped)
+    if typeset:
+        code = "unicode_operator" if typeset.group() in _TYPESET else "superscript"
+        raise ExpressionError(code, f"write it as {_rewritten(stripped)}", typeset.start() + 1, _rewritten(stripped))
     try:
         with PARSER_LOCK:
             tree = ast.parse(stripped, mode="eval")
@@ -225,7 +279,13 @@ def parse(text: str) -> Expression:
         raise ExpressionError("syntax", f"this is not a valid formula: {exc.msg}", exc.offset) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExpressionError("syntax", "this is not a valid formula") from None
-    _check(tree.body, 1)
+    try:
+        _check(tree.body, 1)
+    except ExpressionError as error:
+        if error.code != "xor":
+            raise
+        # The whole formula with ** for every ^, which is what was meant.
+        raise ExpressionError("xor", str(error), error.column, stripped.replace("^", "**")) from None
     return Expression(stripped, _to_torch(tree.body), _to_sympy(tree.body))
 
 

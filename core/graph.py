@@ -13,12 +13,13 @@ STYLE = {
     "function": 'shape=box, style="filled,rounded", fillcolor="#D9D9D9"',
     "created": 'shape=box, style="filled,rounded", fillcolor="#F28482"',  # made by a create_graph backward
     "leaf": 'shape=ellipse, style=filled, fillcolor="#90BE6D"',
-    "saved": 'shape=note, style=filled, fillcolor="#A7C7E7", fontsize=9',
+    "saved": 'shape=note, style=filled, fillcolor="#A7C7E7", fontsize=12',
     "note": 'shape=plaintext, fontcolor="#888888"',
 }
 # When several outputs share a graph, nodes are tinted by which outputs reach them.
 BRANCH_FILLS = ["#84A59D", "#F5CAC3", "#B8C0FF", "#FFD6A5"]
 SHARED_FILL = "#CDB4DB"
+KINDS = ("output", "function", "branch", "shared", "created", "leaf", "saved")  # in the legend's order
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class DotGraph:
     dot: str
     total_nodes: int
     shown_nodes: int
+    kinds: frozenset = frozenset()  # which of KINDS it draws, for its legend
 
     @property
     def truncated(self) -> bool:
@@ -100,7 +102,7 @@ def to_dot(
     lines = [
         "digraph autograd {",
         '  graph [rankdir=BT, bgcolor="transparent", fontname="Helvetica", fontcolor="#888888"];',
-        '  node [fontname="Helvetica", fontsize=11, fontcolor="#000000", color="#555555"];',
+        '  node [fontname="Helvetica", fontsize=14, fontcolor="#000000", color="#555555"];',
         '  edge [color="#7F7F7F", arrowsize=0.7];',
     ]
 
@@ -110,6 +112,7 @@ def to_dot(
         return ids[id(obj)]
 
     shown = 0
+    kinds = {"output"}
     queue: deque = deque()
     for index, (label, tensor) in enumerate(roots):
         out_id = f"out{index}"
@@ -132,14 +135,17 @@ def to_dot(
         if variable is not None:
             label = name_of.get(id(variable), "leaf")
             lines.append(f'  {nid} [label="{label}\\n{_label_tensor(variable)}", {STYLE["leaf"]}];')
+            kinds.add("leaf")
         else:
-            style = STYLE["function"]
+            kind, style = "function", STYLE["function"]
             if forward is not None and node not in forward:
-                style = STYLE["created"]
+                kind, style = "created", STYLE["created"]
             elif len(roots) > 1:
                 owners = reach.get(node, set())
+                kind = "shared" if len(owners) > 1 else "branch"
                 fill = SHARED_FILL if len(owners) > 1 else BRANCH_FILLS[min(owners) % len(BRANCH_FILLS)]
                 style = f'shape=box, style="filled,rounded", fillcolor="{fill}"'
+            kinds.add(kind)
             lines.append(f'  {nid} [label="{node.name()}", {style}];')
             if show_saved:
                 for attribute, saved in node_saved_tensors(node):
@@ -147,6 +153,7 @@ def to_dot(
                     text = _label_tensor(saved) if isinstance(saved, torch.Tensor) else saved
                     lines.append(f'  {sid} [label="{attribute}\\n{text}", {STYLE["saved"]}];')
                     lines.append(f'  {sid} -> {nid} [style=dashed, arrowhead=none];')
+                    kinds.add("saved")
         for child, _ in node.next_functions:
             if child is None:
                 continue
@@ -162,4 +169,4 @@ def to_dot(
                 lines.append(f'  {nid} [label="…", {STYLE["note"]}];')
         lines.append(f'  truncated [label="{hidden} more nodes not drawn", {STYLE["note"]}];')
     lines.append("}")
-    return DotGraph("\n".join(lines), total, min(shown, total))
+    return DotGraph("\n".join(lines), total, min(shown, total), frozenset(kinds))

@@ -8,6 +8,7 @@ is formed only when it fits the memory budget, as the reference the estimators a
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -22,6 +23,10 @@ from core.timing import median_seconds
 
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu, "gelu": F.gelu, "softplus": F.softplus, "sigmoid": torch.sigmoid}
 FULL_HESSIAN_BUDGET_BYTES = 1024**3  # the page forms H only when its estimate fits in this (N ≈ 2,500 at most)
+# torch.func.jvp (so jacfwd and hessian) counts its nesting in a module global and keeps forward-AD levels in one
+# process-wide list: two threads inside it at once (two sessions, or a rerun overlapping the one it replaced) free
+# each other's level. Every forward-mode transform in the process must run under this one lock.
+FORWARD_MODE_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,8 @@ def hvp_operator(loss_fn: Callable[[], torch.Tensor], params: Sequence[torch.Ten
 def hvp_forward_over_reverse(problem: Problem, vector: Sequence[torch.Tensor]) -> list[torch.Tensor]:
     """H·v as the directional derivative of the gradient: torch.func.jvp of torch.func.grad."""
     primals = tuple(p.detach() for p in problem.params)
-    return list(torch.func.jvp(torch.func.grad(problem.loss), (primals,), (tuple(vector),))[1])
+    with FORWARD_MODE_LOCK:
+        return list(torch.func.jvp(torch.func.grad(problem.loss), (primals,), (tuple(vector),))[1])
 
 
 def hvp_functional(problem: Problem, vector: Sequence[torch.Tensor], transpose: bool = False) -> list[torch.Tensor]:
@@ -139,7 +145,8 @@ def hvp_functional(problem: Problem, vector: Sequence[torch.Tensor], transpose: 
 def full_hessian(problem: Problem) -> torch.Tensor:
     """The whole N×N Hessian by torch.func.hessian (forward-over-reverse, vmapped over N directions)."""
     like = [p.detach() for p in problem.params]
-    return torch.func.hessian(lambda flat: problem.loss(unflatten(flat, like)))(flatten(like))
+    with FORWARD_MODE_LOCK:
+        return torch.func.hessian(lambda flat: problem.loss(unflatten(flat, like)))(flatten(like))
 
 
 def hvp_finite_difference(problem: Problem, vector: Sequence[torch.Tensor], eps: float = 1e-4) -> torch.Tensor:

@@ -6,6 +6,7 @@ down (rows), so a derivative "in x" is along the width. Derivatives are per coor
 from __future__ import annotations
 
 import io
+import struct
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,7 +46,7 @@ def load_image(data: bytes, long_side: int, gray: bool = False) -> LoadedImage:
         picture = Image.open(io.BytesIO(data))  # reads the header only: the size is known before decoding
         width, height = picture.size
         if width * height > MAX_PIXELS:
-            raise ImageError("inr.err_bomb", width=width, height=height, limit=MAX_PIXELS // 1_000_000)
+            raise ImageError("inr.err_bomb", width=width, height=height, pixels=width * height, limit=MAX_PIXELS)
         if getattr(picture, "n_frames", 1) > 1:
             notes.append("inr.note_first_frame")  # Pillow opens at frame 0
         picture.load()
@@ -53,13 +54,31 @@ def load_image(data: bytes, long_side: int, gray: bool = False) -> LoadedImage:
     except ImageError:
         raise
     except Image.DecompressionBombError:  # Pillow's own limit, met while reading the header
-        raise ImageError("inr.err_bomb", width="?", height="?", limit=MAX_PIXELS // 1_000_000) from None
+        width, height = declared_size(data)
+        raise ImageError("inr.err_bomb", width=width, height=height, pixels=width * height, limit=MAX_PIXELS) from None
     except UnidentifiedImageError:
         raise ImageError("inr.err_not_image") from None
     except (OSError, SyntaxError, ValueError, EOFError):  # what Pillow raises on truncated or corrupt files
         raise ImageError("inr.err_corrupt") from None
     pixels = _to_float(picture, notes)
     return LoadedImage(_shape(pixels, long_side, gray, notes), tuple(notes))
+
+
+def declared_size(data: bytes) -> tuple[int, int]:
+    """The width and height a file's header declares, read by Pillow's format plugins without its decompression-bomb
+    check (Image.open raises before telling the size); nothing is decoded."""
+    Image.init()
+    prefix = data[:16]
+    for name in Image.ID:
+        factory, accept = Image.OPEN[name]
+        accepted = accept is None or accept(prefix)
+        if not accepted or isinstance(accepted, str):  # a string is Pillow's reason this format does not fit
+            continue
+        try:
+            return factory(io.BytesIO(data), "").size
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error, Image.DecompressionBombError):
+            continue
+    raise ImageError("inr.err_corrupt")
 
 
 def _to_float(picture: Image.Image, notes: list[str]) -> np.ndarray:

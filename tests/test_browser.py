@@ -115,19 +115,23 @@ def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
         timeout=timeout_ms)
 
 
+def table_text(page) -> str:
+    """The first data frame's cells, as its grid lays them out for screen readers."""
+    return page.locator('[data-testid="stDataFrame"]').first.text_content()
+
+
 def assert_healthy(page, title: str) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
     heading = "Autograd Explorer" if title == PAGES["home"] else title
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith(heading)
-    assert title in page.title()
+    assert title.split(" &")[0] in page.title()  # the tab has the sidebar's shorter name
 
 
 def test_deep_link_is_the_first_request_to_a_fresh_server(server, browser):
     page = open_page(browser, f"{server}/derivatives?deriv_expr=x**4&deriv_x=1.0&deriv_order=3")
     assert_healthy(page, PAGES["derivatives"])
     assert page.locator('[data-testid="stTextInput"] input').first.input_value() == "x**4"
-    table = page.locator('[data-testid="stTable"]').first.inner_text()
-    assert "24" in table  # f‴(1) of x⁴
+    assert "24" in table_text(page)  # f‴(1) of x⁴
     page.screenshot(path=str(SHOTS / "derivatives-deeplink.png"), full_page=True)
     page.context.close()
 
@@ -142,14 +146,14 @@ def test_every_page_opens_by_deep_link_without_exception(server, browser, path):
 
 def test_moving_a_slider_updates_the_value_and_the_link(server, browser):
     page = open_page(browser, f"{server}/derivatives")
-    before = page.locator('[data-testid="stTable"]').first.inner_text()
+    before = table_text(page)
     thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
     thumb.focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
     wait_until_idle(page)
     assert "deriv_x=-1.5" in page.url
-    assert page.locator('[data-testid="stTable"]').first.inner_text() != before
+    assert table_text(page) != before
     assert_healthy(page, PAGES["derivatives"])
     page.context.close()
 
@@ -172,8 +176,7 @@ def test_inr_upload_through_the_real_file_input_trains_and_previews(server, brow
     image.save(picture)
 
     page = open_page(browser, f"{server}/inr")
-    page.get_by_text("PNG · JPEG", exact=False).first.click()
-    wait_until_idle(page)
+    choose_upload(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(picture))
     page.get_by_text("gradient.png", exact=False).first.wait_for(timeout=60_000)
     wait_until_idle(page)
@@ -183,6 +186,12 @@ def test_inr_upload_through_the_real_file_input_trains_and_previews(server, brow
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(SHOTS / "inr-training.png"), full_page=True)
     page.context.close()
+
+
+def choose_upload(page) -> None:
+    """Pick 'your own picture' as the INR page's source."""
+    page.locator('[data-testid="stRadio"] label').filter(has_text="upload").first.click()
+    wait_until_idle(page)
 
 
 def progress_step(page) -> tuple[int, int]:
@@ -233,4 +242,82 @@ def test_stop_after_continue_really_stops(server, browser):
     assert f"step {stopped} of" in found.replace(",", "")
     assert buttons["Stop"].is_disabled() or page.get_by_role("button", name="Stop").first.is_disabled()
     assert page.locator('[data-testid="stException"]').count() == 0
+    page.context.close()
+
+
+SCAN = r"""(lang) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const shown = e => { const r = e.getBoundingClientRect(); return e.offsetParent && r.width > 1 && r.left >= 0; };
+  const cut = [...app.querySelectorAll('*')].filter(e => getComputedStyle(e).textOverflow === 'ellipsis' && shown(e)
+    && e.scrollWidth > e.clientWidth + 1 && e.innerText.trim()).map(e => e.innerText.trim());
+  const english = [];
+  if (lang === 'ko') {
+    const walker = document.createTreeWalker(app, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      const el = walker.currentNode.parentElement;
+      if (!el || !shown(el) || el.closest('code, pre, svg, canvas, .katex, [data-testid="stCode"]')) continue;
+      english.push(...(walker.currentNode.textContent.match(/[A-Za-z][A-Za-z'’-]+(?:[ ,]+[A-Za-z][A-Za-z'’-]+)+/g) || []));
+    }
+  }
+  return {cut: [...new Set(cut)], english: [...new Set(english)],
+          exception: !!document.querySelector('[data-testid="stException"]')};
+}"""
+TECHNICAL = {"PyTorch", "autograd", "torch", "func", "True", "False", "MAML", "Hessian", "SIREN", "ReLU", "PNG", "JPEG"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("path", list(PAGES))
+def test_a_projector_view_cuts_no_label_and_a_korean_page_speaks_korean(server, browser, path, lang):
+    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.goto(f"{server}/{path}?lang={lang}")
+    wait_until_idle(page)
+    found = page.evaluate(SCAN, lang)
+    page.screenshot(path=str(SHOTS / f"{path}-{lang}-1280x720.png"), full_page=True)
+    page.context.close()
+    assert not found["exception"]
+    assert not found["cut"], f"cut-off text at 1280×720: {found['cut']}"
+    english = [run for run in found["english"] if not set(re.split(r"[ ,]+", run)) <= TECHNICAL]
+    assert not english, f"English in the Korean page: {english}"
+
+
+def assert_no_traceback(page) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+
+
+def test_a_students_walk_sweeps_odd_formulas_bad_links_and_bad_uploads_without_a_traceback(server, browser, tmp_path):
+    page = open_page(browser, f"{server}/hessian")
+    page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type="range"]').first.focus()
+    for _ in range(48):  # Width 16 → 64, each press a rerun that interrupts the one before
+        page.keyboard.press("ArrowRight")
+    wait_until_idle(page)
+    assert_no_traceback(page)
+    assert "forward AD level" not in (SHOTS.parent / "streamlit-server.log").read_text(errors="replace")
+    page.context.close()
+
+    page = open_page(browser, f"{server}/derivatives")
+    formula = page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first
+    for text in ["x^2", "lambda x: x", "x if x else 1", "[x]", "__import__('os')", "x²", "x+" * 200 + "x"]:
+        formula.fill(text)
+        formula.press("Enter")
+        wait_until_idle(page)
+        assert_no_traceback(page)
+        assert page.locator('[data-testid="stMain"] [data-testid="stAlert"]').count() > 0, text  # said in words
+    page.context.close()
+
+    page = open_page(browser, f"{server}/derivatives?deriv_order=999&deriv_x=abc&lang=fr")
+    notice = page.locator('[data-testid="stAlert"]').filter(has_text="cannot use").first.inner_text()
+    assert "deriv_order=999" in notice and "deriv_x=abc" in notice and "lang=fr" in notice
+    page.context.close()
+
+    drawing = tmp_path / "drawing.svg"
+    drawing.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    page = open_page(browser, f"{server}/inr")
+    choose_upload(page)
+    for upload in (drawing, broken):
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+        wait_until_idle(page)
+        assert_no_traceback(page)
     page.context.close()

@@ -1,6 +1,7 @@
 """The formula parser: whitelisted formulas parse, everything else raises ExpressionError."""
 import ast
 import math
+import re
 
 import pytest
 import sympy
@@ -52,19 +53,19 @@ def test_integers_stay_exact_in_sympy():
     ("__import__('os').system('id')", "attribute"),
     ("__import__('os')", "function"),
     ("x.__class__", "attribute"),
-    ("().__class__.__bases__[0]", "syntax_node"),
+    ("().__class__.__bases__[0]", "subscript"),
     ("__builtins__", "name"),
-    ("lambda: 1", "syntax_node"),
-    ("[x for x in (1, 2)]", "syntax_node"),
-    ("{x: 1}", "syntax_node"),
-    ("x[0]", "syntax_node"),
+    ("lambda: 1", "lambda"),
+    ("[x for x in (1, 2)]", "comprehension"),
+    ("{x: 1}", "dict"),
+    ("x[0]", "subscript"),
     ("'abc'", "literal"),
     ("b'abc'", "literal"),
     ("True", "literal"),
-    ("x if x else 1", "syntax_node"),
-    ("x < 1", "syntax_node"),
-    ("x @ x", "syntax_node"),
-    ("x // 2", "syntax_node"),
+    ("x if x else 1", "conditional"),
+    ("x < 1", "comparison"),
+    ("x @ x", "operator"),
+    ("x // 2", "operator"),
     ("open('/etc/passwd')", "function"),
     ("eval('1')", "function"),
     ("sin(x, 2)", "arguments"),
@@ -75,10 +76,27 @@ def test_integers_stay_exact_in_sympy():
     ("x**1000", "exponent_too_big"),
     ("9**9**9", "exponent_too_big"),
     ("x**(1/0)", "exponent_too_big"),  # the exponent folds to inf, as the built function computes it
-    ("exp(exp(exp(10)))", "number_too_big"),
+    ("exp(exp(exp(10)))", "constant_too_big"),
     ("1e400", "number_too_big"),
     ("12345678901", "number_too_big"),
     ("x" * 10_000, "too_long"),
+    ("x^2", "xor"),
+    ("[x]", "list"),
+    ("(x, 1)", "tuple"),
+    ("{x}", "set"),
+    ("x and 1", "logic"),
+    ("not x", "logic"),
+    ("~x", "operator"),
+    ("x % 2", "operator"),
+    ("f'{x}'", "fstring"),
+    ("(y := 1)", "walrus"),
+    ("(yield)", "syntax_node"),
+    ("2(x + 1)", "call_product"),
+    ("x(x + 1)", "call_product"),
+    ("(lambda: 1)()", "lambda"),
+    ("1j", "literal"),
+    ("x²", "superscript"),
+    ("2×x", "unicode_operator"),
     ("-" * 60 + "x", "too_deep"),
     ("sin(" * 51 + "x" + ")" * 51, "too_deep"),
     ("", "empty"),
@@ -94,6 +112,46 @@ def test_rejects_with_a_reason(text, code):
     assert isinstance(error.value, ValueError)
     assert error.value.code == code
     assert str(error.value)
+
+
+AST_NAMES = {name for name in dir(ast) if name[0].isupper() and isinstance(getattr(ast, name), type)
+             and issubclass(getattr(ast, name), ast.AST)}
+
+
+@pytest.mark.parametrize("text", ["x^2", "lambda: 1", "x if x else 1", "[x]", "x < 1", "x // 2", "(yield)", "2(x)",
+                                  "not x", "x[0]", "{x: 1}", "f'{x}'", "'abc'"])
+def test_errors_never_speak_pythons_syntax_tree(text):
+    with pytest.raises(ExpressionError) as error:
+        parse(text)
+    words = set(re.findall(r"[A-Za-z]+", f"{error.value} {error.value.detail}"))
+    assert not words & AST_NAMES, (str(error.value), error.value.detail)
+
+
+@pytest.mark.parametrize("text, suggestion", [
+    ("x^2", "x**2"), ("x^2 + 3*x^(1/2)", "x**2 + 3*x**(1/2)"),
+    ("x²", "x**2"), ("3x³ - x⁻¹", "3x**3 - x**-1"), ("x²⁰", "x**20"),
+    ("2×x − 1", "2*x - 1"), ("x÷2", "x/2"), ("2·x", "2*x"),
+])
+def test_errors_say_how_to_write_a_power_or_an_operator(text, suggestion):
+    with pytest.raises(ExpressionError) as error:
+        parse(text)
+    assert error.value.detail == suggestion
+
+
+@pytest.mark.parametrize("text, detail", [
+    ("x" * (MAX_LENGTH + 1), str(MAX_LENGTH)),
+    ("-" * 60 + "x", str(expr.MAX_DEPTH)),
+    ("x**100", str(expr.MAX_EXPONENT)),
+    ("x + 1e7", f"{expr.MAX_LITERAL:,.0f}"),
+    ("x + exp(exp(exp(10)))", "exp(exp(10))"),  # the part that overflows
+    ("__import__('os')", "__import__"),
+    ("'abc' + x", "'abc'"),
+    ("x @ x", "@"),
+])
+def test_errors_carry_the_limit_or_the_name_they_refer_to(text, detail):
+    with pytest.raises(ExpressionError) as error:
+        parse(text)
+    assert error.value.detail == detail
 
 
 def test_error_says_where():

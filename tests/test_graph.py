@@ -21,6 +21,8 @@ def test_nodes_created_by_create_graph_backward_are_marked():
     (dy,) = torch.autograd.grad(y, x, create_graph=True)
     assert STYLE["created"] in to_dot({"dy": dy}, {"x": x}, forward).dot
     assert STYLE["created"] not in to_dot({"y": y}, {"x": x}, forward).dot
+    assert "created" in to_dot({"dy": dy}, {"x": x}, forward).kinds
+    assert to_dot({"y": y}, {"x": x}, forward).kinds == {"output", "function", "leaf", "saved"}
 
 
 def test_two_outputs_tint_shared_and_branch_nodes():
@@ -31,6 +33,7 @@ def test_two_outputs_tint_shared_and_branch_nodes():
     dot = to_dot({"a": a, "b": b}).dot
     assert SHARED_FILL in dot  # the shared trunk
     assert BRANCH_FILLS[0] in dot and BRANCH_FILLS[1] in dot  # one colour per branch
+    assert {"branch", "shared", "leaf"} <= to_dot({"a": a, "b": b}, {"w": w}).kinds  # so the legend explains them
 
 
 def test_large_graphs_are_truncated_with_a_note():

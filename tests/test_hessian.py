@@ -5,6 +5,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -313,6 +314,81 @@ def test_memory_estimate_bounds_the_measured_peak():
     result = subprocess.run([sys.executable, "-c", PEAK_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=120)
     numbers = json.loads(result.stdout.strip().splitlines()[-1])
     assert 0 < numbers["peak"] <= numbers["estimate"]
+
+
+# --- torch.func under overlapping reruns --------------------------------------------------------
+
+class _StoppingProblem(hs.Problem):
+    """A problem whose loss raises Streamlit's StopException on its `stop_at`-th call: a rerun stopped mid-transform."""
+
+    def __init__(self, config, stop_at):
+        base = hs.make_problem(config, "cpu", torch.float64)
+        super().__init__(base.config, base.params, base.x, base.y)
+        self.calls, self.stop_at = 0, stop_at
+
+    def loss(self, params):
+        self.calls += 1
+        if self.calls == self.stop_at:
+            from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+            raise StopException()
+        return super().loss(params)
+
+
+def _forward_mode_nesting():
+    from torch._functorch import eager_transforms
+    return eager_transforms.JVP_NESTING
+
+
+def test_stop_raised_inside_a_transform_leaves_torch_func_clean():
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+    config = hs.NetConfig(5, 2)
+    vector = hs.unflatten(torch.ones(hs.parameter_count(config), dtype=torch.float64), hs.make_problem(config).params)
+    for run in (hs.full_hessian, lambda p: hs.hvp_forward_over_reverse(p, vector)):
+        with pytest.raises(StopException):
+            run(_StoppingProblem(config, stop_at=1))
+        assert _forward_mode_nesting() == 0
+    problem, hessian = _problem_and_hessian(config)
+    torch.testing.assert_close(hs.flatten(hs.hvp_forward_over_reverse(problem, vector)), hessian @ hs.flatten(vector))
+    torch.testing.assert_close(hs.full_hessian(problem), hessian)
+
+
+def test_overlapping_reruns_in_threads_share_torch_func_safely():
+    # Streamlit's fast reruns start the new run in a new thread while the old one is still inside torch.func.
+    configs = [hs.NetConfig(w, 2) for w in (10, 14, 18, 22)]
+    expected = {c: _problem_and_hessian(c)[1] for c in configs}
+    v = {c: torch.ones(hs.parameter_count(c), dtype=torch.float64) for c in configs}
+    exact_hv = {c: expected[c] @ v[c] for c in configs}
+    errors, start = [], threading.Barrier(len(configs) + 1)
+
+    def rerun(config):
+        start.wait()
+        problem = hs.make_problem(config, "cpu", torch.float64)
+        for _ in range(8):
+            try:
+                torch.testing.assert_close(hs.full_hessian(problem), expected[config])
+                hv = hs.hvp_forward_over_reverse(problem, hs.unflatten(v[config], problem.params))
+                torch.testing.assert_close(hs.flatten(hv), exact_hv[config])
+            except Exception as error:  # noqa: BLE001 - collected and reported by the main thread
+                errors.append(f"{type(error).__name__}: {error}")
+
+    def stopped_rerun():  # the superseded run: stopped while its transform is running
+        start.wait()
+        for _ in range(8):
+            try:
+                hs.full_hessian(_StoppingProblem(configs[0], stop_at=1))
+                errors.append("the stop raised inside the transform was lost")
+            except BaseException as error:  # noqa: BLE001
+                if type(error).__name__ != "StopException":
+                    errors.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=rerun, args=(c,)) for c in configs[1:]]
+    threads += [threading.Thread(target=rerun, args=(configs[0],)), threading.Thread(target=stopped_rerun)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[:3]
+    assert _forward_mode_nesting() == 0
 
 
 # --- the page ---------------------------------------------------------------------------------

@@ -64,3 +64,19 @@ def test_korean_is_really_korean():
 
 def test_translate_fills_placeholders():
     assert "3" in translate("common.train_progress", "ko", step=3, total=10)
+
+
+GLOSSARY = {  # one Korean term for each technical term, on every page
+    "central difference": "중앙 차분",
+    "finite difference": "유한 차분",
+    "leaf tensor": "리프 텐서",
+    "meta-gradient": "메타 기울기",
+}
+
+
+@pytest.mark.parametrize("english, korean", sorted(GLOSSARY.items()))
+def test_a_technical_term_has_one_korean_name_everywhere(english, korean):
+    uses = {key: entry for key, entry in CATALOGUE.items() if english in entry["en"].lower()}
+    assert uses, f"no text uses “{english}”: drop it from the glossary"
+    wrong = sorted(key for key, entry in uses.items() if korean not in entry["ko"])
+    assert not wrong, f"these say “{english}” in English but not “{korean}” in Korean: {wrong}"

@@ -319,6 +319,24 @@ def test_bad_inputs_get_a_message_key():
         assert refused.value.key == key
 
 
+@pytest.mark.parametrize("width, height", [(100_000, 100_000), (9000, 9000), (50_000, 1_000)])
+def test_a_bomb_is_refused_with_the_size_its_header_declares(width, height):
+    # 100,000² is past Pillow's own limit, which raises before telling the size; 9000² is past only ours.
+    with pytest.raises(ImageError) as refused:
+        load_image(png_with_declared_size(width, height), 128)
+    assert refused.value.key == "inr.err_bomb"
+    assert refused.value.values == {"width": width, "height": height, "pixels": width * height,
+                                    "limit": images.MAX_PIXELS}
+
+
+def test_pixel_counts_are_said_in_each_languages_units():
+    from ui.i18n.inr import large_count
+    assert [large_count(n, "ko") for n in (40_000_000, 81_000_000, 10**10, 123_456_789, 9_999)] == \
+        ["4,000만", "8,100만", "100억", "1.23억", "9,999"]
+    assert [large_count(n, "en") for n in (40_000_000, 81_000_000, 10**10, 123_456_789, 9_999)] == \
+        ["40 million", "81 million", "10 billion", "123 million", "9,999"]
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP", "BMP", "TIFF", "GIF"])
 def test_every_format_loads_at_working_resolution(fmt):
     x, y = grid_xy(60, 90)
@@ -454,6 +472,69 @@ def test_bad_upload_says_why_and_keeps_the_trained_model(app_page):
     assert metric(at, "PSNR") == trained and translate("inr.kept_model") in [i.value for i in at.info]
 
 
+def uploader(at):
+    """The page's one file uploader, whatever key it has now."""
+    (widget,) = at.get("file_uploader")
+    return widget
+
+
+def test_refused_uploads_leave_the_uploader_and_a_good_one_replaces_them(app_page):
+    at = train(app_page("inr"))
+    live_pages.stop(at, "inr_live")
+    trained = metric(at, "PSNR")
+    at.radio(key="inr_source").set_value("upload").run()
+    refused = [("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml", "inr.err_not_image"),
+               ("bomb.png", png_with_declared_size(100_000, 100_000), "image/png", "inr.err_bomb")]
+    for name, data, mime, key in refused:
+        uploader(at).set_value((name, data, mime)).run()
+        assert not at.exception and len(at.error) == 1 and translate(key).split("{")[0] in at.error[0].value
+        assert uploader(at).value is None  # the refused file is no longer listed
+        assert metric(at, "PSNR") == trained and translate("inr.kept_model") in [i.value for i in at.info]
+    assert "100,000×100,000" in at.error[0].value and "10 billion" in at.error[0].value
+    x, y = grid_xy(40, 60)
+    good = Image.fromarray((np.stack([0.5 + 0.4 * x, 0.5 + 0.4 * y, 0.5 - 0.3 * x], -1) * 255).astype(np.uint8))
+    uploader(at).set_value(("good.png", encode(good, "PNG"), "image/png")).run()
+    assert not at.exception and not at.error
+    assert uploader(at).value.name == "good.png"
+    assert any("good.png" in caption for caption in image_captions(at))
+
+
+def test_a_bomb_upload_says_its_size_in_korean_units(app_page):
+    at = app_page("inr")
+    at.selectbox(key="lang").set_value("ko").run()
+    at.radio(key="inr_source").set_value("upload").run()
+    uploader(at).set_value(("bomb.png", png_with_declared_size(100_000, 100_000), "image/png")).run()
+    (error,) = at.error
+    assert "100,000×100,000" in error.value and "100억" in error.value and "4,000만" in error.value
+    assert "백만" not in error.value and "?" not in error.value
+
+
+@pytest.mark.parametrize("query, caption", [
+    ({"inr_source": "🍎 still_life.png"}, "still_life.png, 128×96"),  # a link made before the URL held codes
+    ({"inr_source": "still_life"}, "still_life.png, 128×96"),
+    ({"inr_source": "🍎 still_life.png", "inr_supervision": "∇φ ≈ ∇I"}, "still_life.png, 128×96"),
+])
+def test_links_hold_short_codes_and_old_emoji_links_still_open_the_sample(app_page, query, caption):
+    at = app_page("inr", query)
+    assert not at.exception and not at.warning
+    assert any(caption in c for c in image_captions(at))
+    assert at.radio(key="inr_source").value == "still_life"
+    assert at.radio(key="inr_supervision").value == ("gradients" if "inr_supervision" in query else "pixels")
+
+
+def test_choosing_a_sample_or_a_supervision_writes_its_code_to_the_link():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.switch_page("app_pages/inr.py")
+    at.run()
+    at.radio(key="inr_source").set_value("still_life").run()
+    at.radio(key="inr_supervision").set_value("gradients").run()
+    source, supervision = at.radio(key="inr_source"), at.radio(key="inr_supervision")
+    assert source.options == ["camera", "still_life", "upload"]
+    assert supervision.options == ["pixels", "gradients", "laplacian"]
+    assert (source.format_func(source.value), supervision.format_func(supervision.value)) == ("still_life", "gradients")
+
+
 def translate(key: str, **values) -> str:
     """English catalogue text."""
     from ui.i18n import translate as tr
@@ -496,4 +577,5 @@ def test_korean_page_runs_and_checks_the_network(app_page):
     at = app_page("inr")
     at.selectbox(key="lang").set_value("ko").run()
     assert not at.exception and at.title[0].value == "신경망 이미지 표현 (INR)"
-    assert any("float64 central differences" in s.value for s in at.success)
+    badges = " ".join(s.value for s in at.success)
+    assert "float64 중앙 차분" in badges and "central" not in badges

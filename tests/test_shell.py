@@ -165,8 +165,10 @@ def test_presentation_mode_hides_code_and_enlarges_graph_text(app_page):
     code_title = plain.expander[0].label if plain.expander else None
     assert any(e.label == code_title for e in plain.expander)
     assert len(shown.expander) < len(plain.expander)
-    assert "fontsize=18" in shown.get("graphviz_chart")[0].proto.spec
-    assert "fontsize=18" not in plain.get("graphviz_chart")[0].proto.spec
+    assert "fontsize=20" in shown.get("graphviz_chart")[0].proto.spec
+    assert "fontsize=20" not in plain.get("graphviz_chart")[0].proto.spec
+    assert '"labelFontSize": 16' in shown.get("vega_lite_chart")[0].proto.spec
+    assert '"labelFontSize": 16' not in plain.get("vega_lite_chart")[0].proto.spec
 
 
 def test_charts_drop_values_they_cannot_draw_and_keep_one_axis_title():
@@ -185,3 +187,12 @@ def test_charts_drop_values_they_cannot_draw_and_keep_one_axis_title():
     assert [layer["encoding"]["y"]["title"] for layer in spec["layer"]] == ["loss", "loss"]
     assert sorted(set(layered.data["layer"])) == [0, 1]
     assert spec["layer"][1]["transform"][0] == {"filter": "datum.layer == 1"}
+
+
+def test_graph_legend_names_every_colour_the_graph_draws_and_no_other(app_page):
+    at = app_page("network_gradients")  # f and G share a trunk: branch and shared tints, and create_graph nodes
+    legends = [c.value for c in at.caption if c.value.startswith("yellow: output")]
+    assert any("lilac" in text and "teal" in text and "red" in text for text in legends), legends
+    at = app_page("home")  # one output, no create_graph backward
+    [legend] = [c.value for c in at.caption if c.value.startswith("yellow: output")]
+    assert "red" not in legend and "lilac" not in legend

@@ -51,22 +51,27 @@ class Chart:
                 for layer in layers:
                     if channel in layer.get("encoding", {}):
                         layer["encoding"] = layer["encoding"] | {channel: layer["encoding"][channel] | {"title": title}}
-        spec = {"height": self.height, "layer": layers}
-        if self.width:
-            spec["width"] = self.width
-        return spec | ({"config": self.config} if self.config else {})
+        config = merged(LEGIBLE, PRESENTING if presenting() else {}, self.config)
+        return {"height": self.height, "layer": layers, "config": config} | ({"width": self.width} if self.width else {})
 
 
+# Legends and axis titles are never cut ("exact eigenvalues, sam…"), and tick labels stay readable on a projector.
+LEGIBLE = {"legend": {"labelLimit": 0, "titleLimit": 0}, "axis": {"titleLimit": 0, "labelFontSize": 12, "titleFontSize": 13}}
 PRESENTING = {"axis": {"labelFontSize": 16, "titleFontSize": 18}, "legend": {"labelFontSize": 16, "titleFontSize": 16}}
 
 
+def merged(*configs: dict) -> dict:
+    """Vega-Lite configs merged part by part (axis, legend, …), later ones winning."""
+    out: dict = {}
+    for config in configs:
+        for part, values in config.items():
+            out[part] = out.get(part, {}) | values
+    return out
+
+
 def show(chart: Chart) -> None:
-    """Draw a chart at its width, or across the column; larger text in presentation mode."""
-    spec = chart.spec()
-    if presenting():
-        spec["config"] = {part: PRESENTING[part] | spec.get("config", {}).get(part, {}) for part in PRESENTING} | {
-            k: v for k, v in spec.get("config", {}).items() if k not in PRESENTING}
-    st.vega_lite_chart(chart.data, spec, width="content" if chart.width else "stretch")
+    """Draw a chart at its width, or across the column."""
+    st.vega_lite_chart(chart.data, chart.spec(), width="content" if chart.width else "stretch")
 
 
 def quantitative(name: str, title: str | None = None, log: bool = False, domain: list | None = None,
@@ -200,7 +205,7 @@ def matrix(values: np.ndarray, title: str | None, cell: int = 10, row_labels: bo
     frame = pd.DataFrame({"row": rows.ravel(), "col": columns.ravel(), "value": values.ravel()})
     bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
     encoding = {"x": {"field": "col", "type": "ordinal", "axis": None},
-                "y": {"field": "row", "type": "ordinal", "axis": {"labelFontSize": 9, "title": None} if row_labels else None},
+                "y": {"field": "row", "type": "ordinal", "axis": {"labelFontSize": 11, "title": None} if row_labels else None},
                 "color": {"field": "value", "type": "quantitative", "title": title,
                           "scale": {"scheme": "redblue", "domain": [-(bound or 1.0), bound or 1.0], "reverse": True}},
                 "tooltip": [{"field": "row", "type": "ordinal"}, {"field": "col", "type": "ordinal"},

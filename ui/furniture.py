@@ -11,7 +11,7 @@ import streamlit as st
 
 from core.checks import Check, PitfallOutcome
 from core.expr import source
-from core.graph import DotGraph
+from core.graph import KINDS, DotGraph
 from ui.state import presenting, t
 
 CACHE_ENTRIES = 64  # per cached function; a shared host keeps at most this many results of each
@@ -56,11 +56,11 @@ def code_panel(*functions: Callable, expanded: bool = False) -> None:
 
 
 def graph_panel(graph: DotGraph, caption: str | None = None) -> None:
-    """Render an autograd graph's DOT text, its legend, and a note when it was truncated."""
+    """Render an autograd graph's DOT text, a legend of the node kinds it draws, and a note when it was truncated."""
     # Small graphs at their natural size; stretched, a five-node graph would fill a projector screen.
-    dot = re.sub(r"(node \[[^\]]*fontsize=)\d+", r"\g<1>18", graph.dot, count=1) if presenting() else graph.dot
+    dot = re.sub(r"(node \[[^\]]*fontsize=)\d+", r"\g<1>20", graph.dot, count=1) if presenting() else graph.dot
     st.graphviz_chart(dot, width="stretch" if graph.shown_nodes > 15 else "content")
-    st.caption(t("common.graph_legend"))
+    st.caption(" · ".join(t(f"common.graph_kind_{kind}") for kind in KINDS if kind in graph.kinds))
     if caption:
         st.caption(caption)
     if graph.truncated:
@@ -68,10 +68,17 @@ def graph_panel(graph: DotGraph, caption: str | None = None) -> None:
 
 
 def check_badge(check: Check) -> None:
-    """Green when the autograd numbers agree with the independent reference, red otherwise."""
+    """Green when the autograd numbers agree with the independent reference, red otherwise; blue when both sides agree
+    that nothing is defined, with a note of the entries undefined on both sides or finite on one side only."""
     text = t("common.check_text", reference=check.reference, abs=f"{check.max_abs_diff:.2e}",
              rel=f"{check.max_rel_diff:.2e}", tol=f"{check.tolerance:.0e}", n=check.compared)
-    if check.compared == 0:
+    if check.undefined:
+        text += t("common.check_undefined_note", n=check.undefined)
+    if check.one_sided:
+        text += t("common.check_one_sided_note", n=check.one_sided)
+    if check.compared == 0 and check.undefined:
+        st.info(f"ℹ️ {t('common.check_undefined', reference=check.reference, n=check.undefined)}")
+    elif check.compared == 0:
         st.info(t("common.check_nothing", reference=check.reference))
     elif check.passed:
         st.success(f"✅ {t('common.check_pass')} · {text}")

@@ -28,7 +28,7 @@ STRINGS = {
               "∇(g·v) = H·v가 됩니다. 이 기울기 그래프는 한 번만 만들면 이후 모든 곱에 다시 쓸 수 있습니다(`retain_graph=True`). "
               "PyHessian도 이렇게 합니다. torch.func의 forward-over-reverse(`grad`의 `jvp`)와 "
               "`torch.autograd.functional.hvp`/`vhp`도 같은 벡터를 계산하고, N이 충분히 작으면 전체 헤시안에 v를 곱한 값도 같습니다."},
-    "hessian.fd_reference": {"en": "float64 central differences of ∇L along v", "ko": "v 방향 ∇L의 float64 중심 차분"},
+    "hessian.fd_reference": {"en": "float64 central differences of ∇L along v", "ko": "v 방향 ∇L의 float64 중앙 차분"},
     "hessian.col_method": {"en": "method", "ko": "방법"},
     "hessian.col_diff": {"en": "max |Δ| from double backward", "ko": "이중 역전파와의 최대 |차이|"},
     "hessian.col_ms": {"en": "time (ms)", "ko": "시간 (ms)"},

@@ -1,4 +1,22 @@
-"""Strings of the neural image (inr) page."""
+"""Strings of the neural image (inr) page, and how it says large pixel counts in each language."""
+from __future__ import annotations
+
+import math
+
+# Korean counts in 만 (10⁴) and 억 (10⁸), English in millions and billions.
+UNITS = {"ko": ((10**8, "억"), (10**4, "만")), "en": ((10**9, " billion"), (10**6, " million"))}
+
+
+def large_count(n: int, lang: str) -> str:
+    """n to three significant digits in the language's units: 40 million, 4,000만; below the units, n itself."""
+    for size, unit in UNITS.get(lang, UNITS["en"]):
+        if n >= size:
+            amount = n / size
+            shown = f"{amount:,.{max(0, 2 - math.floor(math.log10(amount)))}f}"
+            return (shown.rstrip("0").rstrip(".") if "." in shown else shown) + unit
+    return f"{n:,}"
+
+
 STRINGS = {
     "inr.title": {"en": "Neural image (INR)", "ko": "신경망 이미지 표현 (INR)"},
     "inr.intro": {
@@ -12,6 +30,9 @@ STRINGS = {
               "로 구해야 도함수에 대한 손실을 다시 가중치로 미분할 수 있습니다."},
     # picture
     "inr.source": {"en": "Picture", "ko": "그림"},
+    "inr.source_camera": {"en": "📷 sample, gray", "ko": "📷 예시 그림, 흑백"},
+    "inr.source_still_life": {"en": "🍎 sample, colour", "ko": "🍎 예시 그림, 컬러"},
+    "inr.source_upload": {"en": "📤 yours: PNG · JPEG · WebP · BMP · GIF · TIFF", "ko": "📤 내 그림: PNG · JPEG · WebP · BMP · GIF · TIFF"},
     "inr.side": {"en": "Working resolution (long side, pixels)", "ko": "작업 해상도 (긴 변, 픽셀)"},
     "inr.side_help": {"en": "The picture is resized to this. Up to 256 on a CPU, 512 on a GPU; 128 trains in seconds on a CPU.",
                       "ko": "그림을 이 크기로 줄이거나 늘립니다. CPU에서는 256, GPU에서는 512까지 가능하며, 128이면 CPU에서도 몇 초 만에 학습됩니다."},
@@ -43,8 +64,8 @@ STRINGS = {
                           "ko": "이 페이지가 읽을 수 있는 그림 파일(PNG, JPEG, WebP, BMP, GIF, TIFF)이 아닙니다."},
     "inr.err_corrupt": {"en": "The picture is damaged or cut short and cannot be decoded.",
                         "ko": "그림 파일이 손상되었거나 중간에 잘려서 읽을 수 없습니다."},
-    "inr.err_bomb": {"en": "The file declares {width}×{height} pixels, more than the {limit} million this page decodes (it could exhaust the server's memory).",
-                     "ko": "파일이 {width}×{height} 픽셀이라고 선언하고 있어, 이 페이지가 읽는 한도({limit}백만 픽셀)를 넘습니다. 서버 메모리를 고갈시킬 수 있습니다."},
+    "inr.err_bomb": {"en": "The file declares {width}×{height} pixels ({pixels}), more than the {limit} this page decodes (it could exhaust the server's memory).",
+                     "ko": "파일이 {width}×{height} 픽셀({pixels} 픽셀)이라고 선언하고 있어, 이 페이지가 읽는 한도({limit} 픽셀)를 넘습니다. 서버 메모리를 고갈시킬 수 있습니다."},
     "inr.err_too_small": {"en": "The picture is {width}×{height}: each side needs at least {min} pixels.",
                           "ko": "그림 크기가 {width}×{height}입니다. 각 변이 적어도 {min}픽셀은 되어야 합니다."},
     # model and training
@@ -52,6 +73,9 @@ STRINGS = {
     "inr.model_help": {"en": "SIREN: sine activations with the paper's initialisation. ReLU + PE: ReLU on a positional encoding. ReLU: the plain baseline. Grid: learned feature grids at several resolutions with a tiny ReLU head, the fast path for pixels.",
                        "ko": "SIREN: 논문의 초기화를 쓴 사인 활성화 신경망. ReLU + PE: 위치 인코딩 위의 ReLU 신경망. ReLU: 기본 비교 대상. Grid: 여러 해상도의 학습 가능한 특징 격자와 작은 ReLU 헤드로, 픽셀 학습이 가장 빠릅니다."},
     "inr.supervision": {"en": "Supervision", "ko": "지도 방식"},
+    "inr.supervision_pixels": {"en": "φ ≈ I, the pixels", "ko": "φ ≈ I, 픽셀 값"},
+    "inr.supervision_gradients": {"en": "∇φ ≈ ∇I, Sobel gradients", "ko": "∇φ ≈ ∇I, Sobel 기울기"},
+    "inr.supervision_laplacian": {"en": "Δφ ≈ ΔI, the Laplacian 🐢 slow", "ko": "Δφ ≈ ΔI, 라플라시안 🐢 느림"},
     "inr.supervision_help": {"en": "What the loss compares: the pixels, the gradients (Sobel) or the Laplacian (slow).",
                              "ko": "손실이 무엇을 비교하는지 고릅니다: 픽셀, 기울기(Sobel), 라플라시안(느림)."},
     "inr.why_pixels": {"en": "**Pixels** need no `create_graph`: the loss compares φ(x, y) with the picture, and one ordinary backward pass reaches the weights.",
@@ -130,10 +154,11 @@ STRINGS = {
     "inr.graph_caption_laplacian": {"en": "Laplacian loss on a few pixels: two recorded backward passes (red), one for the gradient and one for its derivative.",
                                     "ko": "몇 개 픽셀에 대한 라플라시안 손실입니다. 기록된 역전파(빨강)가 두 번 들어 있습니다. 한 번은 기울기, 한 번은 그 도함수입니다."},
     "inr.check_title": {"en": "Check: autograd derivative against finite differences", "ko": "검증: autograd 도함수와 유한 차분 비교"},
+    "inr.check_reference": {"en": "float64 central differences", "ko": "float64 중앙 차분"},
     "inr.check_caption_trained": {"en": "∂φ/∂x and ∂φ/∂y of your network (float32, autograd) at 64 pixels, against central differences of a float64 copy. Points on a ReLU or grid kink are left out: there the derivative does not exist.",
-                                  "ko": "학습 중인 신경망의 ∂φ/∂x, ∂φ/∂y(float32, autograd)를 64개 픽셀에서 float64 복사본의 중심 차분과 비교합니다. ReLU나 격자의 꺾인 점은 도함수가 없으므로 제외합니다."},
+                                  "ko": "학습 중인 신경망의 ∂φ/∂x, ∂φ/∂y(float32, autograd)를 64개 픽셀에서 float64 복사본의 중앙 차분과 비교합니다. ReLU나 격자의 꺾인 점은 도함수가 없으므로 제외합니다."},
     "inr.check_caption_fresh": {"en": "No network trained yet: checking a freshly initialised one with these settings (float32 autograd against float64 central differences at 64 pixels).",
-                                "ko": "아직 학습한 신경망이 없어, 이 설정으로 새로 초기화한 신경망을 검증합니다 (64개 픽셀에서 float32 autograd와 float64 중심 차분 비교)."},
+                                "ko": "아직 학습한 신경망이 없어, 이 설정으로 새로 초기화한 신경망을 검증합니다 (64개 픽셀에서 float32 autograd와 float64 중앙 차분 비교)."},
     "inr.pitfall_title": {"en": "Gradient loss without create_graph=True", "ko": "create_graph=True 없이 만든 기울기 손실"},
     "inr.pitfall_explain": {"en": "Without `create_graph=True`, `torch.autograd.grad` returns the gradient as a plain constant: no graph connects it to the weights, so the loss built from it has no `grad_fn` and `loss.backward()` fails. With `create_graph=True` the backward pass is itself recorded (the red nodes above).",
                             "ko": "`create_graph=True`가 없으면 `torch.autograd.grad`는 기울기를 그냥 상수로 돌려줍니다. 가중치와 이어지는 그래프가 없으므로 이것으로 만든 손실에는 `grad_fn`이 없고 `loss.backward()`가 실패합니다. `create_graph=True`를 주면 역전파 자체가 기록됩니다 (위 그래프의 빨간 노드)."},

@@ -25,11 +25,11 @@ STRINGS = {
     "maml.iters": {"en": "Meta-iterations", "ko": "메타 반복 횟수"},
     "maml.iters_help": {"en": "The paper's setting reaches a good initialisation in a few thousand iterations.",
                         "ko": "논문 설정에서는 수천 번 반복하면 좋은 초기값에 도달합니다."},
-    "maml.create_graph": {"en": "create_graph=True (second-order MAML)", "ko": "create_graph=True (2차 MAML)"},
+    "maml.create_graph": {"en": "create_graph=True", "ko": "create_graph=True"},  # a short label: a quarter of a projector's width
     "maml.create_graph_help": {
-        "en": "On: the inner gradient is part of the graph, so the meta-gradient includes the Hessian term. "
+        "en": "On: second-order MAML. The inner gradient is part of the graph, so the meta-gradient includes the Hessian term. "
               "Off: first-order MAML, cheaper per iteration.",
-        "ko": "켜면 내부 기울기가 그래프에 포함되어 메타 기울기에 헤세 행렬 항이 들어갑니다. "
+        "ko": "켜면 2차 MAML입니다. 내부 기울기가 그래프에 포함되어 메타 기울기에 헤세 행렬 항이 들어갑니다. "
               "끄면 반복당 비용이 더 싼 1차 MAML이 됩니다."},
     "maml.diverged": {
         "en": "Training stopped: the meta-loss became NaN or infinite. Lower the inner step size α, the inner steps "

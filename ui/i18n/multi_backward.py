@@ -19,7 +19,7 @@ STRINGS = {
     "multi_backward.depth_help": {
         "en": "1 is the original example: the trunk is a single nn.Linear. Each extra layer adds Tanh and Linear.",
         "ko": "1이 원래 예제입니다. 몸통이 nn.Linear 하나뿐입니다. 층을 하나 늘릴 때마다 Tanh와 Linear가 추가됩니다."},
-    "multi_backward.xgrad": {"en": "x requires grad", "ko": "x에 requires_grad 설정"},
+    "multi_backward.xgrad": {"en": "`x.requires_grad`", "ko": "`x.requires_grad`"},  # code reads the same in both
     "multi_backward.xgrad_help": {
         "en": "With x.requires_grad=True the trunk's first Linear must also keep its weight, to compute the gradient with respect to x.",
         "ko": "x.requires_grad=True이면 몸통의 첫 Linear도 x에 대한 기울기를 계산하기 위해 가중치를 저장해야 합니다."},

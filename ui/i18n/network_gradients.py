@@ -1,6 +1,7 @@
 """Strings of the network gradients & double backprop page."""
 STRINGS = {
     "network_gradients.title": {"en": "Network gradients & double backprop", "ko": "신경망 기울기와 이중 역전파"},
+    "network_gradients.nav": {"en": "Network gradients", "ko": "신경망 기울기"},  # the sidebar's width
     "network_gradients.intro": {
         "en": "A small MLP f: ℝ² → ℝ. One backward pass gives the gradient with respect to the input x and to every "
               "weight θ; a second backward through the first one (double backprop) differentiates a function of "
