@@ -57,9 +57,10 @@ def code_panel(*functions: Callable, expanded: bool = False) -> None:
 
 def graph_panel(graph: DotGraph, caption: str | None = None) -> None:
     """Render an autograd graph's DOT text, a legend of the node kinds it draws, and a note when it was truncated."""
-    # Small graphs at their natural size; stretched, a five-node graph would fill a projector screen.
+    # At its natural size, shrunk only to fit the column (the element's fullscreen button shows it large):
+    # stretched to the column, a tall chain of ten nodes grew to 2,600 px.
     dot = re.sub(r"(node \[[^\]]*fontsize=)\d+", r"\g<1>20", graph.dot, count=1) if presenting() else graph.dot
-    st.graphviz_chart(dot, width="stretch" if graph.shown_nodes > 15 else "content")
+    st.graphviz_chart(dot, width="content")
     st.caption(" · ".join(t(f"common.graph_kind_{kind}") for kind in KINDS if kind in graph.kinds))
     if caption:
         st.caption(caption)
