@@ -121,6 +121,7 @@ def table_text(page) -> str:
 
 
 def assert_healthy(page, title: str) -> None:
+    assert page.locator('[role="dialog"]').count() == 0, page.locator('[role="dialog"]').first.inner_text()  # "Page not found"
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
     heading = "Autograd Explorer" if title == PAGES["home"] else title
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith(heading)

@@ -29,9 +29,15 @@ class Settings:
 
 
 def lang() -> str:
-    """The language the user picked (English until the sidebar has run)."""
-    value = st.session_state.get("lang", "en")
+    """The language the user picked; before the sidebar has run, the link's (English without one)."""
+    value = st.session_state.get("lang") or linked_language()
     return value if value in LANGUAGES else "en"
+
+
+def linked_language() -> str | None:
+    """The link's language as a code: ?lang=ko, or the display name older links stored (?lang=한국어)."""
+    asked = st.query_params.get("lang")
+    return asked if asked in LANGUAGES else next((c for c, name in LANGUAGES.items() if name == asked), None)
 
 
 def t(key: str, **values) -> str:
@@ -117,7 +123,7 @@ def language() -> None:
     accepted too."""
     asked = st.query_params.get("lang")
     if "lang" not in st.session_state:
-        code = asked if asked in LANGUAGES else next((c for c, name in LANGUAGES.items() if name == asked), None)
+        code = linked_language()
         st.session_state["lang"] = code or "en"
         if asked is not None and code is None:
             st.session_state.setdefault(REPLACED, {})["lang"] = (asked, "en")
@@ -136,10 +142,13 @@ def reset_page() -> None:
         st.session_state[key] = defaults[key]
 
 
-def sidebar() -> None:
-    """Draw the shared sidebar (language, device, seed, presentation mode, reset); pages read the choices through
-    settings()."""
+def sidebar(pages: list) -> None:
+    """Draw the shared sidebar (the pages, language, device, seed, presentation mode, reset); pages read the choices
+    through settings()."""
     with st.sidebar:
+        for page in pages:
+            st.page_link(page)
+        st.divider()
         language()
         devices = {d.name: d.description for d in available_devices()}
         # Options are torch names (cpu, cuda:0, mps) so a shared link means the same on any machine.
