@@ -13,13 +13,21 @@ STYLE = {
     "function": 'shape=box, style="filled,rounded", fillcolor="#D9D9D9"',
     "created": 'shape=box, style="filled,rounded", fillcolor="#F28482"',  # made by a create_graph backward
     "leaf": 'shape=ellipse, style=filled, fillcolor="#90BE6D"',
-    "saved": 'shape=note, style=filled, fillcolor="#A7C7E7", fontsize=12',
+    "saved": 'shape=note, style=filled, fillcolor="#A7C7E7"',
     "note": 'shape=plaintext, fontcolor="#888888"',
 }
 # When several outputs share a graph, nodes are tinted by which outputs reach them.
 BRANCH_FILLS = ["#84A59D", "#F5CAC3", "#B8C0FF", "#FFD6A5"]
 SHARED_FILL = "#CDB4DB"
 KINDS = ("output", "function", "branch", "shared", "created", "leaf", "saved")  # in the legend's order
+# Drawn at natural size (10 pt is 13 px) and scrolled sideways when wider than the page, never shrunk to fit:
+# shrunk, the widest graphs' text fell to 6-8 px on a 1280x720 projector. Nodes hug their text.
+HEADER = (
+    '  graph [rankdir=BT, bgcolor="transparent", fontname="Helvetica", fontcolor="#888888"];',
+    '  node [fontname="Helvetica", fontsize=10, fontcolor="#000000", color="#555555", margin="0.08,0.04", '
+    'width=0.3, height=0.3];',
+    '  edge [color="#7F7F7F", arrowsize=0.7];',
+)
 
 
 @dataclass(frozen=True)
@@ -99,12 +107,7 @@ def to_dot(
     total = len(reach) + len(roots)
 
     ids: dict = {}
-    lines = [
-        "digraph autograd {",
-        '  graph [rankdir=BT, bgcolor="transparent", fontname="Helvetica", fontcolor="#888888"];',
-        '  node [fontname="Helvetica", fontsize=14, fontcolor="#000000", color="#555555"];',
-        '  edge [color="#7F7F7F", arrowsize=0.7];',
-    ]
+    lines = ["digraph autograd {", *HEADER]
 
     def node_id(obj) -> str:
         if id(obj) not in ids:

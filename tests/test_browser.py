@@ -260,9 +260,15 @@ SCAN = r"""(lang) => {
       english.push(...(walker.currentNode.textContent.match(/[A-Za-z][A-Za-z'’-]+(?:[ ,]+[A-Za-z][A-Za-z'’-]+)+/g) || []));
     }
   }
-  return {cut: [...new Set(cut)], english: [...new Set(english)],
+  // Graph text as drawn: the font size in the SVG's own units times the SVG's on-screen scale.
+  const graphPx = [...app.querySelectorAll('[data-testid="stGraphVizChart"] svg')].filter(shown).flatMap(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale);
+  });
+  return {cut: [...new Set(cut)], english: [...new Set(english)], graph_px: graphPx.length ? Math.min(...graphPx) : null,
           exception: !!document.querySelector('[data-testid="stException"]')};
 }"""
+GRAPH_TEXT_PX = 12  # the smallest graph text a projector shows legibly (the widest graphs were shrunk to 6-8 px)
 TECHNICAL = {"PyTorch", "autograd", "torch", "func", "True", "False", "MAML", "Hessian", "SIREN", "ReLU", "PNG", "JPEG"}
 
 
@@ -277,6 +283,7 @@ def test_a_projector_view_cuts_no_label_and_a_korean_page_speaks_korean(server, 
     page.context.close()
     assert not found["exception"]
     assert not found["cut"], f"cut-off text at 1280×720: {found['cut']}"
+    assert found["graph_px"] is None or found["graph_px"] >= GRAPH_TEXT_PX, f"graph text {found['graph_px']:.1f} px"
     english = [run for run in found["english"] if not set(re.split(r"[ ,]+", run)) <= TECHNICAL]
     assert not english, f"English in the Korean page: {english}"
 

@@ -6,6 +6,7 @@ import torch
 
 from core.devices import DeviceError, available_devices, resolve
 from core.timing import interleaved_medians, median_seconds
+from ui.furniture import PRESENT_GRAPH_FONT
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -165,8 +166,8 @@ def test_presentation_mode_hides_code_and_enlarges_graph_text(app_page):
     code_title = plain.expander[0].label if plain.expander else None
     assert any(e.label == code_title for e in plain.expander)
     assert len(shown.expander) < len(plain.expander)
-    assert "fontsize=20" in shown.get("graphviz_chart")[0].proto.spec
-    assert "fontsize=20" not in plain.get("graphviz_chart")[0].proto.spec
+    assert f"fontsize={PRESENT_GRAPH_FONT}" in shown.get("graphviz_chart")[0].proto.spec
+    assert f"fontsize={PRESENT_GRAPH_FONT}" not in plain.get("graphviz_chart")[0].proto.spec
     assert '"labelFontSize": 16' in shown.get("vega_lite_chart")[0].proto.spec
     assert '"labelFontSize": 16' not in plain.get("vega_lite_chart")[0].proto.spec
 

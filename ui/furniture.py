@@ -16,6 +16,11 @@ from ui.state import presenting, t
 
 CACHE_ENTRIES = 64  # per cached function; a shared host keeps at most this many results of each
 CACHE_ENTRY_BYTES = 8 * 1024 * 1024  # results bigger than this are returned but not kept
+# Graphs at their natural size, scrolled sideways when wider than the column: Streamlit shrinks a graph to fit,
+# and the widest ones' text fell to 6-8 px at 1280x720 (its fullscreen button still shows any graph whole).
+GRAPH_CSS = ('<style>[data-testid="stGraphVizChart"] { overflow: auto; max-height: 80vh; }'
+             '[data-testid="stGraphVizChart"] svg { max-width: none; }</style>')
+PRESENT_GRAPH_FONT = 14  # graph text in presentation mode, in points (core.graph draws 10)
 
 
 def cached(fn: Callable, max_entries: int = CACHE_ENTRIES, max_entry_bytes: int = CACHE_ENTRY_BYTES,
@@ -57,9 +62,8 @@ def code_panel(*functions: Callable, expanded: bool = False) -> None:
 
 def graph_panel(graph: DotGraph, caption: str | None = None) -> None:
     """Render an autograd graph's DOT text, a legend of the node kinds it draws, and a note when it was truncated."""
-    # At its natural size, shrunk only to fit the column (the element's fullscreen button shows it large):
-    # stretched to the column, a tall chain of ten nodes grew to 2,600 px.
-    dot = re.sub(r"(node \[[^\]]*fontsize=)\d+", r"\g<1>20", graph.dot, count=1) if presenting() else graph.dot
+    dot = re.sub(r"(node \[[^\]]*fontsize=)\d+", rf"\g<1>{PRESENT_GRAPH_FONT}", graph.dot, count=1) if presenting() else graph.dot
+    st.html(GRAPH_CSS)
     st.graphviz_chart(dot, width="content")
     st.caption(" · ".join(t(f"common.graph_kind_{kind}") for kind in KINDS if kind in graph.kinds))
     if caption:
