@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui import t
+from ui.live import restarted_notice
 from ui.state import link_notice, presenting, sidebar
 
 # Each st.Page title becomes the tab title; presentation mode folds the sidebar away.
@@ -14,9 +15,11 @@ pages = [
     st.Page("app_pages/hessian.py", title=t("hessian.title"), icon="🌀", url_path="hessian"),
     st.Page("app_pages/inr.py", title=t("inr.title"), icon="🖼️", url_path="inr"),
     st.Page("app_pages/multi_backward.py", title=t("multi_backward.title"), icon="🔀", url_path="multi_backward"),
+    st.Page("app_pages/pinn.py", title=t("pinn.title"), icon="🌊", url_path="pinn"),
 ]
 # The home page also answers at its own name (/home); the sidebar lists each page once.
 navigation = st.navigation([*pages, st.Page("app_pages/home.py", title=t("home.title"), url_path="home")], position="hidden")
 sidebar(pages)
+restarted_notice()
 with link_notice():
     navigation.run()

@@ -10,8 +10,8 @@ from core.checks import compare
 from core.derivatives import PRIMES
 from core.expr import ExpressionError, parse
 from ui import charts, t
-from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
-from ui.state import settings, slider, text_input
+from ui.furniture import backward_stepper, cached, check_badge, code_panel, graph_panel, pitfall_panel
+from ui.state import radio, settings, slider, text_input
 
 CHART_HEIGHT = 380
 COLUMNS = {"autograd": "derivatives.col_autograd", "sympy": "derivatives.col_sympy", "fd": "derivatives.col_fd"}
@@ -20,6 +20,7 @@ derivative_table = cached(derivatives.derivative_table)
 curve_table = cached(derivatives.curve_table)
 derivative_graph = cached(derivatives.derivative_graph)
 second_derivative_without_create_graph = cached(derivatives.second_derivative_without_create_graph)
+derivative_trace = cached(derivatives.derivative_trace)
 
 
 def escaped(text: str) -> str:
@@ -104,7 +105,19 @@ def graph_section(expression: str, x: float, order: int) -> None:
         graph_panel(graph, t(caption))
     note = "derivatives.leaf_note_constant" if facts.constant else "derivatives.leaf_note"
     st.info(t(note, is_leaf=facts.is_leaf, requires_grad=facts.requires_grad, grad_fn=facts.grad_fn))
-    code_panel(derivatives.derivative_chain, derivatives.nth_derivatives, derivatives.derivative_curves)
+    code_panel(case="derivatives", section="graph")
+
+
+def stepper_section(expression: str, x: float) -> None:
+    """The backward pass that gives f′, or the one that gives f″ through the nodes the first pass recorded."""
+    st.subheader(t("stepper.title"))
+    order = radio("deriv_pass", "stepper.pass", [1, 2], 1, format_func=lambda k: PRIMES[k], horizontal=True)
+    trace = derivative_trace(expression, x, order)
+    if trace is None:
+        st.info(t("stepper.deriv_constant", name=PRIMES[order - 1]))
+        return
+    st.caption(t("stepper.deriv_pass", k=order, name=PRIMES[order]))
+    backward_stepper(trace, "deriv_bw")
 
 
 def pitfall_section(expression: str, x: float) -> None:
@@ -112,7 +125,7 @@ def pitfall_section(expression: str, x: float) -> None:
     outcome = second_derivative_without_create_graph(expression, x)
     explanation = t("derivatives.pitfall_explain") if outcome.raised else t("derivatives.pitfall_constant")
     pitfall_panel(outcome, t("derivatives.pitfall_title"), explanation)
-    code_panel(derivatives.second_derivative_without_create_graph)
+    code_panel(case="derivatives", section="pitfall")
 
 
 def page() -> None:
@@ -125,6 +138,7 @@ def page() -> None:
     table = table_section(expression, x, order, device)
     chart_section(expression, x, order, half_range, device, table)
     graph_section(expression, x, order)
+    stepper_section(expression, x)
     pitfall_section(expression, x)
 
 

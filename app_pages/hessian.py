@@ -5,7 +5,6 @@ import streamlit as st
 
 from core import hessian as hs
 from core.checks import compare, run_pitfall
-from core.timing import median_seconds
 from ui import charts, t
 from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.state import select_slider, selectbox, settings, slider, toggle
@@ -71,7 +70,7 @@ def hvp_section(config: hs.NetConfig, device: str) -> None:
     charts.show(charts.line(entries, "i", "double", t("hessian.axis_index"), "(H·v)ᵢ")
                 + charts.dots(entries, "i", "fd", fill=charts.ACCENT, size=20, tooltip=tooltip))
     st.caption(t("hessian.hv_chart_note", shown=shown))
-    code_panel(hs.hvp, hs.hvp_operator, hs.hvp_forward_over_reverse, hs.hvp_functional, hs.hvp_finite_difference)
+    code_panel(case="hessian", section="hvp")
     graph_panel(gradient_graph(config), t("hessian.graph_caption"))
 
 
@@ -89,7 +88,7 @@ def full_section(config: hs.NetConfig, device: str) -> hs.Spectrum | None:
     charts.show(charts.matrix(exact.heatmap, "H", cell=max(1, HEATMAP_PIXELS // cells)))
     pooled = t("hessian.heatmap_pooled", cells=cells) if cells < n else ""
     st.caption(t("hessian.heatmap_note", asym=f"{exact.asymmetry:.1e}") + pooled)
-    code_panel(hs.full_hessian)
+    code_panel(case="hessian", section="full")
     return exact
 
 
@@ -132,7 +131,7 @@ def slice_section(result: hs.EigenReport) -> None:
     charts.show(charts.line(curves, "α", "L", t("hessian.axis_alpha"), "L(θ + α·u₁)", color="curve", dash=True,
                             sort=[t("hessian.slice_loss"), t("hessian.slice_model")], height=280))
     st.caption(t("hessian.slice_note", lam=f"{result.values[0]:.4g}"))
-    code_panel(hs.power_iteration, hs.eigen_report)
+    code_panel(case="hessian", section="eigen")
 
 
 def trace_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) -> None:
@@ -153,7 +152,7 @@ def trace_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) 
     else:
         st.markdown(t("hessian.trace_only", est=estimate, se=error))
     charts.show(chart)
-    code_panel(hs.hutchinson)
+    code_panel(case="hessian", section="trace")
 
 
 def density_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) -> None:
@@ -180,7 +179,7 @@ def density_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None
                              {"type": "rect", "opacity": 0.3, "color": charts.MUTED}, encoding, plotted=("p",)) + chart
     charts.show(chart)
     st.caption(t("hessian.density_note" if exact is not None else "hessian.density_alone", sigma=f"{result.sigma:.3g}"))
-    code_panel(hs.lanczos, hs.spectral_density)
+    code_panel(case="hessian", section="density")
 
 
 def scaling_section(device: str) -> None:
@@ -205,7 +204,7 @@ def scaling_section(device: str) -> None:
     biggest = rows[-1]
     st.caption(t("hessian.scaling_note", n=f"{biggest['n']:,}", ratio=f"{biggest['hvp'] / biggest['gradient']:.1f}",
                  limit=f"{rows[SCALING_WIDTHS.index(SCALING_FULL_MAX_WIDTH)]['n']:,}"))
-    code_panel(hs.scaling_point, median_seconds)
+    code_panel(case="hessian", section="scaling")
 
 
 def pitfall_section(config: hs.NetConfig, device: str) -> None:
@@ -217,7 +216,7 @@ def pitfall_section(config: hs.NetConfig, device: str) -> None:
     pitfall_panel(blog, t("hessian.blog_title"), t("hessian.blog_explain", cos=f"{hs.cosine(wrong, right):.3f}"),
                   value_text=f"  i  {t('hessian.blog_wrong')}  {t('hessian.blog_right')}\n{shown}")
     pitfall_panel(no_graph, t("hessian.no_graph_title"), t("hessian.no_graph_explain"))
-    code_panel(hs.blog_scalar_hvp, hs.hvp_without_create_graph)
+    code_panel(case="hessian", section="pitfall")
 
 
 def relu_section(config: hs.NetConfig, device: str, exact: hs.Spectrum | None) -> None:

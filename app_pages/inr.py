@@ -18,11 +18,13 @@ from ui.state import lang, radio, select_slider, selectbox, settings, slider, to
 
 ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
 # Bound widgets keep format_func(option) in the URL: these names never depend on the language. The radios show their
-# short codes (the link holds inr_source=still_life) with a translated caption under each.
-SOURCES = ["camera", "still_life", "upload"]
-MODEL_NAMES = {"siren": "SIREN (ω₀ = 30)", "relu_pe": "ReLU + PE", "relu": "ReLU", "grid": "grid (multi-res)"}
-# Links made while the URL held the radios' labels: read as the code they meant.
-OLD_LINK_LABELS = {"inr_source": {"📷 camera.png": "camera", "🍎 still_life.png": "still_life",
+# short codes (the link holds inr_source=coffee) with a translated caption under each.
+SAMPLES = {"astronaut": "astronaut.jpg", "coffee": "coffee.jpg", "camera": "camera.png"}  # photographs, assets/LICENSE.md
+SOURCES = [*SAMPLES, "upload"]
+MODEL_NAMES = {"spline": "spline grid (C², multi-res)", "siren": "SIREN (ω₀ = 30)", "relu_pe": "ReLU + PE", "relu": "ReLU",
+               "grid": "grid (bilinear, multi-res)"}
+# Links made while the URL held the radios' labels, or named the drawn samples since replaced: read as the code they meant.
+OLD_LINK_LABELS = {"inr_source": {"📷 camera.png": "camera", "🍎 still_life.png": "coffee", "still_life": "coffee",
                                   "📤 PNG · JPEG · WebP · BMP · GIF · TIFF": "upload"},
                    "inr_supervision": {"φ ≈ I": "pixels", "∇φ ≈ ∇I": "gradients", "Δφ ≈ ΔI 🐢": "laplacian"}}
 COUNTS = ("pixels", "limit")  # ImageError values that are pixel counts, said in the language's units
@@ -88,7 +90,7 @@ def picture() -> tuple[np.ndarray, str] | None:
     """The chosen sample or upload at working resolution, or None after saying why."""
     left, middle, right = st.columns([3, 2, 1])
     with left:
-        source = code_radio("inr_source", "inr.source", SOURCES, "camera", [t(f"inr.source_{s}") for s in SOURCES])
+        source = code_radio("inr_source", "inr.source", SOURCES, "astronaut", [t(f"inr.source_{s}") for s in SOURCES])
     with middle:
         side = select_slider("inr_side", "inr.side", SIDES, 128, help="inr.side_help")
     with right:
@@ -99,7 +101,7 @@ def picture() -> tuple[np.ndarray, str] | None:
             return None
         name, data = chosen
     else:
-        name = f"{source}.png"
+        name = SAMPLES[source]
         data = (ASSETS / name).read_bytes()
     try:
         loaded = load_image(data, side, gray)
@@ -130,7 +132,7 @@ def controls(device: str) -> FitConfig:
     """Model, supervision and training sliders; learning rate and batch remember a value per model and supervision."""
     left, right = st.columns(2)
     with left:
-        model = selectbox("inr_model", "inr.model", inr.MODELS, "siren", format_func=MODEL_NAMES.get, help="inr.model_help")
+        model = selectbox("inr_model", "inr.model", inr.MODELS, "spline", format_func=MODEL_NAMES.get, help="inr.model_help")
     with right:
         supervision = code_radio("inr_supervision", "inr.supervision", list(inr.SUPERVISIONS), "pixels",
                                  [t(f"inr.supervision_{s}") for s in inr.SUPERVISIONS], help="inr.supervision_help")
@@ -138,8 +140,8 @@ def controls(device: str) -> FitConfig:
     lr, batch = inr.recommended(model, supervision)
     columns = st.columns(3)
     with columns[0]:
-        width = select_slider("inr_width", "inr.width", WIDTHS, 128, disabled=model == "grid", help="inr.width_help")
-        depth = slider("inr_depth", "inr.depth", 1, 6, 3, disabled=model == "grid", help="inr.width_help")
+        width = select_slider("inr_width", "inr.width", WIDTHS, 128, disabled=model in inr.GRIDS, help="inr.width_help")
+        depth = slider("inr_depth", "inr.depth", 1, 6, 3, disabled=model in inr.GRIDS, help="inr.width_help")
     with columns[1]:
         lr = select_slider(f"inr_lr_{model}_{supervision}", "inr.lr", LEARNING_RATES, lr, format_func=lambda v: f"{v:.0e}",
                            help="inr.lr_help")
@@ -264,14 +266,14 @@ def check_section(network: inr.INRTrainer | None, net: NetConfig, seed: int, hei
              else fresh_check(net, seed, height, width))
     check_badge(dataclasses.replace(check, reference=t("inr.check_reference")))
     st.caption(t("inr.check_caption_trained" if network is not None else "inr.check_caption_fresh"))
-    code_panel(inr.supervised_quantity, inr.coordinate_gradients, inr.coordinate_laplacian, inr.Siren,
-               inr.INRTrainer.train_step, inr.derivative_check, images.sobel, images.integrate_gradients)
+    model = network.config.model if network is not None else net.model  # the class that trained, not the default
+    code_panel(case="inr", section=f"check_{model}")
 
 
 def pitfall_section(net: NetConfig) -> None:
     """Gradient supervision without create_graph=True, run for real."""
     pitfall_panel(gradient_loss_pitfall(net), t("inr.pitfall_title"), t("inr.pitfall_explain"))
-    code_panel(inr.gradient_loss_without_create_graph)
+    code_panel(case="inr", section="pitfall")
 
 
 def page() -> None:

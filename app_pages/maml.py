@@ -194,8 +194,7 @@ def check_section(weights: dict, config: maml.MetaConfig) -> PitfallOutcome:
 
 def code_section() -> None:
     """The code that trains, and the per-task loop it is tested against."""
-    code_panel(maml.Dense, maml.mean_task_loss, maml.adapt, maml.meta_loss, maml.MetaTrainer.train_step,
-               maml.reference_meta_gradient)
+    code_panel(case="maml", section="code")
     if not presenting():  # like the code panels, hidden on a projector
         with st.expander(t("maml.code_reference")):
             st.code(source(maml.meta_loss_loop), language="python")
@@ -206,7 +205,7 @@ def pitfall_section(pitfall: PitfallOutcome) -> None:
     value = None if pitfall.raised else t("maml.pitfall_value", first=f"{pitfall.details['vs_first_abs']:.1e}",
                                             second=f"{pitfall.details['vs_second_rel']:.3f}")
     pitfall_panel(pitfall, t("maml.pitfall_title"), t("maml.pitfall_explain"), value_text=value)
-    code_panel(maml.meta_gradient_without_create_graph)
+    code_panel(case="maml", section="pitfall")
 
 
 def page() -> None:

@@ -6,12 +6,14 @@ import streamlit as st
 from core import multi_backward as mb
 from core.checks import compare, precision_tolerance
 from ui import charts, t
-from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
-from ui.state import select_slider, settings, slider, toggle
+from ui.furniture import backward_stepper, cached, check_badge, code_panel, graph_panel, pitfall_panel
+from ui.state import radio, select_slider, settings, slider, toggle
 
 LEARNING_RATES = [0.001, 0.01, 0.03, 0.1, 0.3, 1.0]
 TABS = ["multi_backward.tab1", "multi_backward.tab2", "multi_backward.tab3", "multi_backward.tab4", "multi_backward.tab5"]
 NONE = "—"
+STEPPER_PASSES = {"shared": "torch.autograd.backward([loss1, loss2])", "freed": "loss1.backward(); loss2.backward()",
+                  "in_place": "loss1.backward(retain_graph=True); optimizer.step(); loss2.backward()"}
 LONG_LABELS = {"orient": "bottom", "columns": 1, "labelLimit": 600}  # legend under the bars: series names are sentences
 
 retain_then_second = cached(mb.retain_then_second)
@@ -20,6 +22,9 @@ step_between = cached(mb.step_between)
 alternatives = cached(mb.alternatives)
 reference_grads = cached(mb.reference_grads)
 graphs = cached(mb.graphs)
+shared_trunk_trace = cached(mb.shared_trunk_trace)
+freed_trace = cached(mb.freed_trace)
+in_place_trace = cached(mb.in_place_trace)
 
 
 def tolerance(device: str) -> float:
@@ -54,7 +59,23 @@ def graph_section(setup: mb.Setup, device: str) -> None:
         graph_panel(forward, t("multi_backward.graph_caption"))
     with after:
         graph_panel(freed, t("multi_backward.graph_after_caption"))
-    code_panel(mb.TwoHeads, mb.build, mb.head_losses, mb.losses)
+    code_panel(case="multi_backward", section="graph")
+
+
+def stepper_section(setup: mb.Setup, lr: float, device: str) -> None:
+    """Step through three real backward passes: both heads into the trunk, then the freed and the in-place failures."""
+    st.subheader(t("stepper.title"))
+    which = radio("mb_pass", "stepper.pass", list(STEPPER_PASSES), "shared", format_func=STEPPER_PASSES.get)
+    if which == "shared":
+        trace = shared_trunk_trace(setup, device)
+        st.caption(t("stepper.mb_shared"))
+    elif which == "freed":
+        trace = freed_trace(setup, device)
+        st.caption(t("stepper.mb_freed"))
+    else:
+        trace = in_place_trace(setup, device, lr)
+        st.caption(t("stepper.mb_in_place", depth=max(setup.depth, mb.IN_PLACE_DEPTH), lr=lr))
+    backward_stepper(trace, "mb_bw")
 
 
 def steps_table(steps) -> None:
@@ -97,7 +118,7 @@ def retain_tab(setup: mb.Setup, device: str) -> None:
     actual, expected = mb.retain_check(scenario, reference_grads(setup, device))
     check_badge(compare(actual, expected, t("multi_backward.reference"), tolerance(device)))
     st.caption(t("multi_backward.s1_check_note"))
-    code_panel(mb.retain_then_second, mb.Recorder)
+    code_panel(case="multi_backward", section="retain")
 
 
 def no_retain_tab(setup: mb.Setup, device: str) -> None:
@@ -107,7 +128,7 @@ def no_retain_tab(setup: mb.Setup, device: str) -> None:
     steps_table(scenario.steps)
     step_bars(scenario.steps)
     pitfall_panel(scenario.outcome, t("multi_backward.s2_title"), t("multi_backward.s2_pitfall"))
-    code_panel(mb.without_retain)
+    code_panel(case="multi_backward", section="no_retain")
 
 
 def versions_table(result: mb.StepBetween) -> None:
@@ -150,7 +171,7 @@ def step_tab(setup: mb.Setup, lr: float, device: str) -> None:
         pitfall_panel(result.scenario.outcome, t("multi_backward.s3_title"), explanation)
     else:
         stale_panel(result, setup, lr, device)
-    code_panel(mb.step_between)
+    code_panel(case="multi_backward", section="step")
 
 
 def alternatives_tab(setup: mb.Setup, device: str) -> None:
@@ -165,7 +186,7 @@ def alternatives_tab(setup: mb.Setup, device: str) -> None:
     actual, expected = mb.alternatives_check(methods, reference_grads(setup, device))
     check_badge(compare(actual, expected, t("multi_backward.reference"), tolerance(device)))
     st.markdown(t("multi_backward.s4_notes"))
-    code_panel(mb.alternatives)
+    code_panel(case="multi_backward", section="alternatives")
 
 
 def memory_tab(setup: mb.Setup, device: str) -> None:
@@ -182,7 +203,7 @@ def memory_tab(setup: mb.Setup, device: str) -> None:
                             color="scenario", sort=list(dict.fromkeys(data["scenario"])), grouped=True, tooltip=tooltip,
                             legend=LONG_LABELS))
     st.markdown(t("multi_backward.memory_notes"))
-    code_panel(mb.held_tensors)
+    code_panel(case="multi_backward", section="memory")
 
 
 def scenarios_section(setup: mb.Setup, lr: float, device: str) -> None:
@@ -206,6 +227,7 @@ def page() -> None:
     setup, lr = controls()
     device = settings().device
     graph_section(setup, device)
+    stepper_section(setup, lr, device)
     scenarios_section(setup, lr, device)
 
 

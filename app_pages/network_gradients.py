@@ -9,15 +9,16 @@ import streamlit as st
 from core import network_gradients as ng
 from core.jobs import JobStatus
 from ui import charts, t
-from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
+from ui.furniture import backward_stepper, cached, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.live import live_training
-from ui.state import select_slider, selectbox, settings, slider
+from ui.state import radio, select_slider, selectbox, settings, slider
 
 PENALTIES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 LEARNING_RATES = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0, 1000.0]
 EXTENT = 2.0
 ARROWS_PER_SIDE = 13
 REFERENCES = ("network_gradients.ref_jacrev", "network_gradients.ref_fd")  # names of the two first-order checks
+STEPPER_PASSES = {"grad": "∇f", "double": "∇θG"}  # the backward pass each stepper option traces
 RUN_TITLES = {"plain": "network_gradients.plain_short", "penalised": "network_gradients.penalised_short"}
 
 gradients_at = cached(ng.gradients_at)
@@ -25,6 +26,8 @@ input_gradient_field = cached(ng.input_gradient_field)
 double_backprop = cached(ng.double_backprop)
 first_layer_by_activation = cached(ng.first_layer_by_activation)
 autograd_graph = cached(ng.autograd_graph)
+gradient_trace = cached(ng.gradient_trace)
+double_backprop_trace = cached(ng.double_backprop_trace)
 # The three checks are cached apart, each keyed only on what it depends on: the parameter check (the slowest)
 # does not rerun when the field's resolution changes.
 check_input_gradients = cached(ng.check_input_gradients)
@@ -91,7 +94,7 @@ def input_section(config: ng.NetConfig, x: tuple[float, float], resolution: int,
     with chart_column:
         charts.show(field_chart(input_gradient_field(config, device, EXTENT, resolution), x))
         st.caption(t("network_gradients.field_caption", n=resolution * resolution))
-    code_panel(ng.gradients_at, ng.input_gradient_field)
+    code_panel(case="network_gradients", section="input")
 
 
 def layer_heatmaps(labels: list[str], grads: list[np.ndarray]) -> None:
@@ -142,7 +145,17 @@ def double_section(config: ng.NetConfig, x: tuple[float, float], device: str) ->
         "max |∂G1/∂W1|, G1 = ‖∂f/∂W1‖²": [r.own for r in rows]}), hide_index=True, width="stretch")
     st.info(t("network_gradients.relu_explain"))
     graph_panel(autograd_graph(config, x, device), t("network_gradients.graph_caption"))
-    code_panel(ng.double_backprop, ng.check_double_backprop)
+    code_panel(case="network_gradients", section="double")
+
+
+def stepper_section(config: ng.NetConfig, x: tuple[float, float], device: str) -> None:
+    """Step through the backward pass of ∇f, or of G = Σ(∂f/∂θ)² through the nodes the first pass recorded."""
+    st.subheader(t("stepper.title"))
+    which = radio("ng_pass", "stepper.pass", list(STEPPER_PASSES), "grad", format_func=STEPPER_PASSES.get,
+                  horizontal=True)
+    st.caption(t(f"stepper.ng_{which}"))
+    trace = gradient_trace(config, x, device) if which == "grad" else double_backprop_trace(config, x, device)
+    backward_stepper(trace, "ng_bw")
 
 
 def pitfall_section(config: ng.NetConfig, x: tuple[float, float], device: str) -> None:
@@ -158,7 +171,7 @@ def pitfall_section(config: ng.NetConfig, x: tuple[float, float], device: str) -
     shape, total = first_only.value
     pitfall_panel(first_only, t("network_gradients.pitfall_first_title"), t("network_gradients.pitfall_first_explain"),
                   value_text=t("network_gradients.pitfall_first_value", shape=shape, n=shape[0] * shape[1], total=total))
-    code_panel(ng.wrong_no_create_graph, ng.wrong_backward_twice, ng.wrong_first_only)
+    code_panel(case="network_gradients", section="pitfall")
 
 
 def data_points(points: pd.DataFrame) -> charts.Chart:
@@ -213,7 +226,7 @@ def training_section(net_config: ng.NetConfig, device: str) -> None:
         steps = slider("ng_steps", "network_gradients.steps", 100, 10_000, 500, step=100)
     config = ng.TrainConfig(net_config, penalty=penalty, lr=lr, steps=steps, device=device)
     live_training("ng_train", ng.PenaltyTrainer, config, render=penalty_render)
-    code_panel(ng.penalised_loss, ng.PenaltyTrainer.train_step)
+    code_panel(case="network_gradients", section="training")
 
 
 def page() -> None:
@@ -223,6 +236,7 @@ def page() -> None:
     input_section(config, x, resolution, device)
     parameter_section(config, x, device)
     double_section(config, x, device)
+    stepper_section(config, x, device)
     pitfall_section(config, x, device)
     training_section(config, device)
 

@@ -12,6 +12,7 @@ from core.checks import PitfallOutcome, run_pitfall
 from core.devices import float_dtype, resolve
 from core.expr import parse, symbol
 from core.graph import DotGraph, graph_nodes, to_dot
+from core.trace import BackwardTrace, trace_backward
 
 PRIMES = ("f", "f′", "f″", "f‴", "f⁽⁴⁾", "f⁽⁵⁾", "f⁽⁶⁾")  # the name of each order's curve
 
@@ -180,3 +181,14 @@ def derivative_formula(expression: str) -> tuple[str, str]:
     """f and f′ in LaTeX, f′ as sympy differentiates f (so a page's "by hand" cannot drift from its formula)."""
     expr = parse(expression).sympy_expr
     return sympy.latex(expr), sympy.latex(sympy.diff(expr, symbol()))
+
+
+def derivative_trace(expression: str, x: float, order: int = 1) -> BackwardTrace | None:
+    """The backward pass that turns f^(order-1) into f^(order) at x, traced node by node by the real engine; nodes that
+    the earlier create_graph=True passes recorded are marked. None when f^(order-1) is a constant: nothing runs."""
+    x_t = torch.tensor(float(x), dtype=torch.float64, requires_grad=True)
+    chain = derivative_chain(parse(expression), x_t, order - 1)
+    if chain[-1].grad_fn is None:
+        return None
+    return trace_backward(chain[-1], x_t, create_graph=True, allow_unused=True, names={"x": x_t},
+                          forward_nodes=graph_nodes(chain[0]), output_names=[f"{PRIMES[order - 1]}(x)"])

@@ -286,7 +286,11 @@ def parse(text: str) -> Expression:
             raise
         # The whole formula with ** for every ^, which is what was meant.
         raise ExpressionError("xor", str(error), error.column, stripped.replace("^", "**")) from None
-    return Expression(stripped, _to_torch(tree.body), _to_sympy(tree.body))
+    try:
+        symbolic = _to_sympy(tree.body)
+    except (ValueError, TypeError):  # e.g. relu(acos(2)): sympy's Max cannot compare a value that is not real
+        raise ExpressionError("not_real", "a part of the formula has no real value", None, stripped) from None
+    return Expression(stripped, _to_torch(tree.body), symbolic)
 
 
 def source(obj) -> str:

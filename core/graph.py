@@ -22,12 +22,12 @@ SHARED_FILL = "#CDB4DB"
 KINDS = ("output", "function", "branch", "shared", "created", "leaf", "saved")  # in the legend's order
 # Drawn at natural size (10 pt is 13 px) and scrolled sideways when wider than the page, never shrunk to fit:
 # shrunk, the widest graphs' text fell to 6-8 px on a 1280x720 projector. Nodes hug their text.
-HEADER = (
-    '  graph [rankdir=BT, bgcolor="transparent", fontname="Helvetica", fontcolor="#888888"];',
-    '  node [fontname="Helvetica", fontsize=10, fontcolor="#000000", color="#555555", margin="0.08,0.04", '
-    'width=0.3, height=0.3];',
-    '  edge [color="#7F7F7F", arrowsize=0.7];',
-)
+def header(rankdir: str = "BT", edge: str = "") -> tuple[str, ...]:
+    """The DOT lines every graph of the app starts with; `edge` adds edge attributes (e.g. label fonts)."""
+    return (f'  graph [rankdir={rankdir}, bgcolor="transparent", fontname="Helvetica", fontcolor="#888888"];',
+            '  node [fontname="Helvetica", fontsize=10, fontcolor="#000000", color="#555555", margin="0.08,0.04", '
+            'width=0.3, height=0.3];',
+            f'  edge [color="#7F7F7F", arrowsize=0.7{edge}];')
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def to_dot(
     total = len(reach) + len(roots)
 
     ids: dict = {}
-    lines = ["digraph autograd {", *HEADER]
+    lines = ["digraph autograd {", *header()]
 
     def node_id(obj) -> str:
         if id(obj) not in ids:

@@ -195,6 +195,36 @@ def integrate_gradients(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
     return fft.idct(fft.idct(spectrum, type=2, norm="ortho", axis=0), type=2, norm="ortho", axis=1)
 
 
+def integrate_laplacian(lap: np.ndarray) -> np.ndarray:
+    """The smooth (band-limited) picture whose exact Laplacian best matches `lap`: a spectral Poisson solve.
+
+    A cosine series (DCT-II) is an eigenbasis of the Laplacian with eigenvalue -(pi k / N)^2 - (pi l / M)^2
+    per squared pixel step; the mean is free and returned as zero.
+    """
+    h = pixel_spacing(*lap.shape[:2])
+    rows, cols = lap.shape[:2]
+    spectrum = fft.dct(fft.dct(lap * h**2, type=2, norm="ortho", axis=0), type=2, norm="ortho", axis=1)
+    extra = (1,) * (lap.ndim - 2)
+    a = (np.pi * np.arange(cols) / cols).reshape(1, cols, *extra)
+    b = (np.pi * np.arange(rows) / rows).reshape(rows, 1, *extra)
+    eigen = -(a**2 + b**2)
+    eigen[0, 0] = 1.0
+    spectrum = spectrum / eigen
+    spectrum[0, 0] = 0.0
+    return fft.idct(fft.idct(spectrum, type=2, norm="ortho", axis=0), type=2, norm="ortho", axis=1)
+
+
+def align_plane(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Add to each channel of `prediction` the plane a + b x + c y that best matches `target` (least squares)."""
+    rows, cols = target.shape[:2]
+    h = pixel_spacing(rows, cols)
+    ys, xs = np.mgrid[0:rows, 0:cols].astype(np.float64)
+    basis = np.c_[np.ones(rows * cols), ((xs - (cols - 1) / 2) * h).ravel(), ((ys - (rows - 1) / 2) * h).ravel()]
+    residual = (target - prediction).reshape(rows * cols, -1).astype(np.float64)
+    plane = basis @ np.linalg.lstsq(basis, residual, rcond=None)[0]
+    return prediction + plane.reshape(prediction.shape)
+
+
 def align_constant(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Shift each channel of `prediction` by the constant that best matches `target` (least squares)."""
     return prediction + (target - prediction).mean(axis=(0, 1), keepdims=True)
@@ -210,6 +240,11 @@ def gradient_ceiling(pixels: np.ndarray) -> float:
     """PSNR that a perfect fit to the Sobel gradients reaches: the spectral Poisson solve, aligned by a constant."""
     gx, gy = sobel(pixels)
     return psnr(align_constant(integrate_gradients(gx, gy), pixels), pixels)
+
+
+def laplacian_ceiling(pixels: np.ndarray) -> float:
+    """PSNR that a perfect fit to the five-point Laplacian reaches: the spectral Poisson solve, aligned by a plane."""
+    return psnr(align_plane(integrate_laplacian(laplacian(pixels)), pixels), pixels)
 
 
 def ssim(prediction: np.ndarray, target: np.ndarray, sigma: float = 1.5) -> float:

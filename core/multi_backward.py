@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -14,6 +14,7 @@ from torch import nn
 from core.checks import PitfallOutcome, run_pitfall, to_numpy
 from core.devices import float_dtype, resolve
 from core.graph import DotGraph, graph_nodes, node_saved_tensors, to_dot
+from core.trace import BackwardTrace, trace_backward
 
 WIDTH = 3  # trunk width: small enough to show every gradient entry
 TARGETS = (1.0, -1.0)  # head 1 is pulled towards +1, head 2 towards -1
@@ -343,6 +344,36 @@ def graphs(setup: Setup, device="cpu") -> tuple[DotGraph, DotGraph]:
     loss1.backward()
     return before, to_dot({"loss1": loss1, "loss2": loss2}, names=names)
 
+
+
+def shared_trunk_trace(setup: Setup, device="cpu") -> BackwardTrace:
+    """torch.autograd.backward([loss1, loss2]) traced node by node: the trunk's last node adds both heads' gradients."""
+    model, x = build(setup, device)
+    _, loss1, loss2 = losses(model, x)
+    return trace_backward([loss1, loss2], names={**dict(model.named_parameters()), "x": x},
+                          output_names=["loss1", "loss2"])
+
+
+def freed_trace(setup: Setup, device="cpu") -> BackwardTrace:
+    """loss1.backward() without retain_graph, then loss2.backward() traced: it fails at the first node whose saved
+    tensors the first backward freed."""
+    model, x = build(setup, device)
+    _, loss1, loss2 = losses(model, x)
+    loss1.backward()
+    return trace_backward(loss2, names={**dict(model.named_parameters()), "x": x}, output_names=["loss2"])
+
+
+IN_PLACE_DEPTH = 2  # a one-Linear trunk on a plain input saves no parameter, and so cannot fail
+
+
+def in_place_trace(setup: Setup, device="cpu", lr: float = 0.1) -> BackwardTrace:
+    """loss1.backward(retain_graph=True), optimizer.step(), then loss2.backward() traced, with a trunk of at least
+    IN_PLACE_DEPTH layers: it fails at the node that saved a weight the step changed in place."""
+    model, x = build(replace(setup, depth=max(setup.depth, IN_PLACE_DEPTH)), device)
+    _, loss1, loss2 = losses(model, x)
+    loss1.backward(retain_graph=True)
+    torch.optim.SGD(model.parameters(), lr=lr).step()
+    return trace_backward(loss2, names={**dict(model.named_parameters()), "x": x}, output_names=["loss2"])
 
 
 # --- the numbers the page's tables, charts and checks show --------------------------------------

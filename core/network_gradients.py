@@ -21,6 +21,7 @@ from torch.nn.utils import parameters_to_vector, skip_init
 from core.checks import Check, PitfallOutcome, compare, precision_tolerance, run_pitfall, to_numpy
 from core.devices import float_dtype, resolve
 from core.graph import DotGraph, graph_nodes, to_dot
+from core.trace import BackwardTrace, trace_backward
 from core.training import History, MemoryNeed, Snapshot, snapshot_of, state_arrays
 
 ACTIVATIONS = ("relu", "tanh", "softplus", "sine")
@@ -249,6 +250,31 @@ def autograd_graph(config: NetConfig, x: tuple[float, float], device: str = "cpu
     G = sum(g.pow(2).sum() for g in grads)
     names = dict(zip(parameter_labels(config), params))
     return to_dot({"f": f, "G": G}, names=names, forward_nodes=forward, max_nodes=70)
+
+
+def gradient_trace(config: NetConfig, x: tuple[float, float], device: str = "cpu") -> BackwardTrace:
+    """The backward pass of gradients_at (∇ₓf and ∇θf in one torch.autograd.grad), traced node by node."""
+    device = resolve(device)
+    net = make_mlp(config, device)
+    point = _point(x, device, requires_grad=True)
+    f = net(point).squeeze()
+    params = list(net.parameters())
+    names = {"x": point, **dict(zip(parameter_labels(config), params))}
+    return trace_backward(f, [point, *params], names=names, output_names=["f"])
+
+
+def double_backprop_trace(config: NetConfig, x: tuple[float, float], device: str = "cpu") -> BackwardTrace:
+    """The backward pass of G = Σ(∂f/∂θ)² to θ, traced node by node; the nodes the create_graph=True pass that made
+    ∂f/∂θ recorded are marked (the last bias does not reach G: its gradient is None)."""
+    device = resolve(device)
+    net = make_mlp(config, device)
+    f = net(_point(x, device)).squeeze()
+    params = list(net.parameters())
+    forward = graph_nodes(f)
+    grads = torch.autograd.grad(f, params, create_graph=True)
+    G = sum(g.pow(2).sum() for g in grads)
+    return trace_backward(G, params, allow_unused=True, names=dict(zip(parameter_labels(config), params)),
+                          forward_nodes=forward, output_names=["G"])
 
 
 # ---------------------------------------------------------------- checks against independent references

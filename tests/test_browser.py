@@ -23,6 +23,7 @@ PAGES = {  # url path -> English page title
     "hessian": "Hessian-vector products",
     "inr": "Neural image (INR)",
     "multi_backward": "Multiple backwards",
+    "pinn": "Physics-informed networks",
 }
 pytestmark = pytest.mark.browser
 
@@ -164,6 +165,28 @@ def test_korean_link_opens_the_page_in_korean(server, browser, language):
     page = open_page(browser, f"{server}/derivatives?lang={language}")
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip().startswith("고계 도함수")
     page.screenshot(path=str(SHOTS / f"derivatives-ko-{'typed' if language == 'ko' else 'stored'}.png"), full_page=True)
+    page.context.close()
+
+
+def test_stepping_through_the_home_primers_backward_pass(server, browser):
+    page = open_page(browser, f"{server}/?home_pass=d%C2%B2y%2Fdx%C2%B2")
+    assert_healthy(page, PAGES["home"])
+    main = page.locator('[data-testid="stMain"]')
+    for _ in range(2):
+        main.get_by_role("button", name="Next ▶").click()
+        wait_until_idle(page)
+    assert "home_bw_step=2" in page.url
+    assert "Step 3 of 5" in main.inner_text()
+    chart = main.locator('[data-testid="stGraphVizChart"]').last
+    svg = chart.inner_html()
+    assert svg.count("✓") == 2 and "#f28482" in svg.lower()  # two nodes done; the first pass's red nodes
+    chart.scroll_into_view_if_needed()
+    chart.screenshot(path=str(SHOTS / "home-backward-step-3.png"))
+    main.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function("() => document.location.search.includes('home_bw_step=4')", timeout=20_000)
+    wait_until_idle(page)
+    assert main.get_by_role("button", name="▶ Play").count() == 1  # stopped at the last step
+    assert_healthy(page, PAGES["home"])
     page.context.close()
 
 

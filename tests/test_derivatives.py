@@ -420,3 +420,24 @@ def test_home_primer_by_hand_is_sympys_derivative(app_page):
     assert not at.exception
     assert "$2 x + 3$ = 0" in at.success[0].value and "dy/dx by autograd = 0" in at.success[0].value
     assert any("$y = x^{2} + 3 x$" in m.value and "$dy/dx = 2 x + 3$" in m.value for m in at.markdown)
+
+
+def test_page_steps_through_the_second_backward_and_its_created_nodes(app_page):
+    at = app_page("derivatives", {"deriv_expr": "sin(x)*exp(x)", "deriv_x": "0.5", "deriv_pass": PRIMES[2]})
+    assert not at.exception
+    trace = derivatives.derivative_trace("sin(x)*exp(x)", 0.5, 2)
+    assert at.slider(key="deriv_bw_step").max == len(trace.steps) - 1
+    at.slider(key="deriv_bw_step").set_value(len(trace.steps) - 1).run()
+    last = trace.steps[-1]
+    assert last.captured and last.grad_outputs[0].values == pytest.approx(derivatives.sympy_derivatives(
+        "sin(x)*exp(x)", 0.5, 2)[2], rel=1e-12)
+    shown = "\n".join(e.value for e in at.markdown)
+    assert f"{last.grad_outputs[0].values.item():.6f}"[:6] in shown
+    at.button(key="deriv_bw_prev").click().run()
+    assert at.slider(key="deriv_bw_step").value == len(trace.steps) - 2
+
+
+def test_page_says_when_the_derivative_is_a_constant(app_page):
+    at = app_page("derivatives", {"deriv_expr": "x", "deriv_pass": PRIMES[2]})
+    assert not at.exception
+    assert any("constant" in e.value and "f′" in e.value for e in at.info)

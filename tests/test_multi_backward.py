@@ -323,7 +323,8 @@ def test_page_runs_every_scenario_in_english(app_page):
     norms = at.dataframe[0].value[translate("multi_backward.col_trunk_norm", "en")]
     np.testing.assert_allclose(norms, expected, rtol=1e-12)
     graphs = at.get("graphviz_chart")
-    assert len(graphs) == 2 and SHARED_FILL in graphs[0].proto.spec and "freed" in graphs[1].proto.spec
+    assert len(graphs) == 3 and SHARED_FILL in graphs[0].proto.spec and "freed" in graphs[1].proto.spec
+    assert "digraph backward" in graphs[2].proto.spec  # the backward stepper's picture
 
 
 def test_page_runs_every_scenario_in_korean(app_page):
@@ -370,3 +371,19 @@ def test_input_slider_changes_the_numbers(app_page):
     assert not at.exception and not np.allclose(before[1:], after[1:])
     expected = [np.linalg.norm(mb.trunk_vector(s.grads)) for s in mb.retain_then_second(mb.Setup(x1=-1.5)).steps]
     np.testing.assert_allclose(after, expected, rtol=1e-12)
+
+
+def test_page_steps_to_where_the_heads_add_up_and_to_the_real_errors(app_page):
+    at = app_page("multi_backward")
+    trace = mb.shared_trunk_trace(mb.Setup())
+    summed = next(k for k in range(len(trace.steps)) if len(trace.senders(k)) == 2)
+    at.slider(key="mb_bw_step").set_value(summed).run()
+    assert not at.exception
+    assert any("from 2 nodes arrived" in e.value for e in at.info)
+    for which, words in (("freed", "backward through the graph a second time"), ("in_place", "inplace operation")):
+        at.radio(key="mb_pass").set_value(which).run()
+        last = at.slider(key="mb_bw_step").max
+        at.slider(key="mb_bw_step").set_value(last).run()
+        assert not at.exception
+        assert any("The engine raised here" in e.value for e in at.error)
+        assert any(words in c.value for c in at.code)

@@ -441,3 +441,18 @@ def test_page_diverging_learning_rate_shows_a_clear_error(app_page):
     assert not at.exception
     assert any("NaN" in e.value for e in at.error)
     assert job(at).snapshot.error == "common.train_diverged" and at.button(key="ng_train_continue").disabled
+
+
+def test_page_steps_through_double_backprop(app_page):
+    at = app_page("network_gradients", {"ng_pass": "∇θG"})
+    assert not at.exception
+    config = ng.NetConfig(at.slider(key="ng_width").value, at.slider(key="ng_depth").value, "tanh", 0)
+    x = (at.slider(key="ng_x1").value, at.slider(key="ng_x2").value)
+    trace = ng.double_backprop_trace(config, x)
+    assert at.slider(key="ng_bw_step").max == len(trace.steps) - 1
+    np.testing.assert_allclose(trace.grads[0], ng.double_backprop(config, x).grad_G[0], rtol=0, atol=0)
+    created = next(k for k, s in enumerate(trace.steps) if s.created_by_backward)
+    at.slider(key="ng_bw_step").set_value(created).run()
+    assert any("create_graph=True" in e.value for e in at.caption)
+    at.button(key="ng_bw_next").click().run()
+    assert at.slider(key="ng_bw_step").value == created + 1

@@ -213,3 +213,20 @@ def matrix(values: np.ndarray, title: str | None, cell: int = 10, row_labels: bo
     chart = layer(frame, "rect", encoding, plotted=("value",))
     chart.height, chart.width = {"step": cell}, {"step": cell}
     return chart
+
+
+def grid_heatmap(values: np.ndarray, x_axis: np.ndarray, y_axis: np.ndarray, x_title: str, y_title: str,
+                 title: str, scheme: str = "viridis", domain: list[float] | None = None, height: int = 260) -> Chart:
+    """values[i, j] as a cell centred at (x_axis[j], y_axis[i]) on an even grid of any shape (e.g. u(t, x))."""
+    half_x, half_y = (x_axis[1] - x_axis[0]) / 2, (y_axis[1] - y_axis[0]) / 2
+    xs, ys = np.meshgrid(x_axis, y_axis)
+    cells = pd.DataFrame({"x": xs.ravel() - half_x, "x_end": xs.ravel() + half_x, "y": ys.ravel() - half_y,
+                          "y_end": ys.ravel() + half_y, "value": np.asarray(values, dtype=float).ravel()})
+    color = {"field": "value", "type": "quantitative", "title": title, "scale": {"scheme": scheme} | (
+        {"domain": [float(v) for v in domain]} if domain else {})}
+    encoding = {"x": quantitative("x", x_title, domain=[x_axis[0] - half_x, x_axis[-1] + half_x]), "x2": {"field": "x_end"},
+                "y": quantitative("y", y_title, domain=[y_axis[0] - half_y, y_axis[-1] + half_y]), "y2": {"field": "y_end"},
+                "color": color}
+    chart = layer(cells, "rect", encoding, height, plotted=("value",))
+    chart.config = {"axis": {"grid": False}}
+    return chart

@@ -51,6 +51,30 @@ def session_id() -> str:
     return st.session_state["_watcher"]
 
 
+def previous_session(protocols: str) -> str | None:
+    """The server session id a reconnecting browser names in its websocket's Sec-WebSocket-Protocol header
+    ("streamlit, <xsrf token>, <previous session id>"), or None on a first connection."""
+    entries = [entry.strip() for entry in protocols.split(",")]
+    return entries[2] if len(entries) > 2 and entries[2] else None
+
+
+def moved_here() -> bool:
+    """Whether this session replaced one this server does not know (it restarted, or the load balancer moved the
+    browser off a replica that died): whatever that session held (its run, its upload) is gone."""
+    if "_moved_here" not in st.session_state:  # decided on the session's first run, from its websocket's headers
+        previous = previous_session(st.context.headers.get("Sec-WebSocket-Protocol", ""))
+        st.session_state["_moved_here"] = previous is not None and previous != get_script_run_ctx().session_id
+    return st.session_state["_moved_here"]
+
+
+def restarted_notice() -> None:
+    """Say once, above the page, that the server restarted and training must be started again, until dismissed."""
+    if moved_here() and not st.session_state.get("_moved_seen"):
+        st.warning(t("common.server_restarted"))
+        st.button(t("common.server_restarted_ok"), key="_moved_ok",
+                  on_click=lambda: st.session_state.update(_moved_seen=True))
+
+
 def current(key: str, session_state=None) -> JobStatus | None:
     """The status of this session's job under `key` (or that of another session's state: tests), or None."""
     state = st.session_state if session_state is None else session_state
@@ -79,6 +103,7 @@ def live_training(key: str, trainer_class: type, config, *inputs, render: Callab
 
     # Callbacks run before the script does, so every button below is drawn knowing what was just pressed.
     def start() -> None:
+        st.session_state["_moved_seen"] = True  # the restart notice has done its job
         if state["job"]:
             jobs.leave(state["job"], me)
         state["job"] = jobs.submit(me, trainer_class, config, *inputs)

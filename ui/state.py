@@ -70,8 +70,10 @@ def _bound(key: str, default, make, format_func=str):
 
 
 def slider(key: str, label: str, min_value, max_value, value, step=None, help: str | None = None, **kwargs):
-    """A URL-bound slider; `label` and `help` are catalogue keys."""
-    return _bound(key, value, lambda: st.slider(t(label), min_value, max_value, value, step=step, key=key, bind=BIND,
+    """A URL-bound slider; `label` and `help` are catalogue keys. Once the session holds its value (set by a
+    button such as the stepper's next), the default is not passed again: Streamlit warns about both."""
+    shown = value if key not in st.session_state else None
+    return _bound(key, value, lambda: st.slider(t(label), min_value, max_value, shown, step=step, key=key, bind=BIND,
                                          help=t(help) if help else None, **kwargs))
 
 

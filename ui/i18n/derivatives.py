@@ -70,6 +70,8 @@ STRINGS = {
     "derivatives.err_column": {"en": " (at character {column})", "ko": " ({column}번째 글자)"},
     "derivatives.err_too_long": {"en": "it is longer than the limit of {detail} characters", "ko": "식이 최대 길이 {detail}자를 넘습니다"},
     "derivatives.err_empty": {"en": "it is empty", "ko": "식이 비어 있습니다"},
+    "derivatives.err_not_real": {"en": "a part of it has no real value (e.g. acos(2)), so it cannot be compared",
+                                 "ko": "식의 일부가 실수 값을 갖지 않아 (예: acos(2)) 비교할 수 없습니다"},
     "derivatives.err_syntax": {"en": "it is not a valid formula", "ko": "올바른 수식이 아닙니다"},
     "derivatives.err_too_deep": {"en": "it is nested more than {detail} levels deep", "ko": "{detail}단계보다 깊게 중첩되어 있습니다"},
     "derivatives.err_literal": {"en": "only real numbers may appear, not {detail}", "ko": "식에는 실수만 쓸 수 있습니다. 쓸 수 없는 값: {detail}"},

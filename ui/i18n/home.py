@@ -2,8 +2,8 @@
 STRINGS = {
     "home.title": {"en": "Home", "ko": "홈"},
     "home.tagline": {
-        "en": "See and touch PyTorch autograd: six use cases, each with sliders, charts, the autograd graph, the exact code that ran, a check against an independent method, and the wrong version run for real.",
-        "ko": "PyTorch autograd를 직접 보고 만져 보세요. 여섯 가지 사용 사례마다 슬라이더, 차트, autograd 그래프, 실제로 실행된 코드, 독립적인 방법과의 비교, 그리고 잘못된 버전을 실제로 실행한 결과가 있습니다."},
+        "en": "See and touch PyTorch autograd: seven use cases, each with sliders, charts, the autograd graph, the exact code that ran, a check against an independent method, and the wrong version run for real.",
+        "ko": "PyTorch autograd를 직접 보고 만져 보세요. 일곱 가지 사용 사례마다 슬라이더, 차트, autograd 그래프, 실제로 실행된 코드, 독립적인 방법과의 비교, 그리고 잘못된 버전을 실제로 실행한 결과가 있습니다."},
     "home.cases": {"en": "Use cases", "ko": "사용 사례"},
     "home.you_see": {"en": "You will see", "ko": "볼 수 있는 것"},
     "home.open": {"en": "Open", "ko": "열기"},
@@ -27,6 +27,10 @@ STRINGS = {
                        "ko": "내 사진 그 자체가 되는 신경망을 픽셀 또는 기울기만으로 학습합니다."},
     "home.inr_see": {"en": "Live reconstruction of an uploaded picture, autograd derivative images, super-resolution rendering.",
                      "ko": "업로드한 사진의 실시간 복원, autograd로 구한 미분 이미지, 고해상도 렌더링."},
+    "home.pinn_blurb": {"en": "A network whose loss is a differential equation's residual, built from its own derivatives.",
+                        "ko": "자기 도함수로 만든 미분방정식의 잔차를 손실로 쓰는 신경망입니다."},
+    "home.pinn_see": {"en": "An oscillator and Burgers' equation solved live against their exact solutions, ζ learned from noisy data, the cost of higher orders.",
+                      "ko": "정확한 해와 비교하며 실시간으로 푸는 진동자와 버거스 방정식, 잡음 섞인 데이터로 학습한 ζ, 고계 도함수의 비용."},
     "home.multi_backward_blurb": {"en": "Several backward passes through one shared graph, and the errors around them.",
                                   "ko": "하나의 공유 그래프를 여러 번 역전파할 때와 그때 생기는 오류."},
     "home.multi_backward_see": {"en": "retain_graph, summed gradients on a shared trunk, the in-place error after optimizer.step(), saved-tensor memory.",

@@ -1,0 +1,79 @@
+"""Benchmark the backward stepper's tracing: trace_backward against the plain torch.autograd.grad on the same graph.
+
+Run: .venv/bin/python bench/bench_trace.py [--quick]
+Target: tracing costs at most 3x the plain pass on graphs of up to 500 nodes. Then each page that has a stepper:
+its cached rerun, and the same rerun with the stepper left out (ui.furniture.backward_stepper replaced by a no-op).
+"""
+import torch
+from rerun import page_rerun, repeats_from_args, verdict
+
+from core.timing import interleaved_medians
+from core.trace import trace_backward
+
+TARGET = 3.0
+CPU = torch.device("cpu")
+
+
+def chain(nodes: int, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A graph of about `nodes` nodes: sin, mul and add in turn on a vector of `size` entries, summed."""
+    x = torch.linspace(-1, 1, size, dtype=torch.float64, requires_grad=True)
+    y = x
+    for k in range(nodes - 2):
+        y = torch.sin(y) if k % 3 == 0 else y * 1.01 if k % 3 == 1 else y + x
+    return y.sum(), x
+
+
+def mlp(layers: int, width: int) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """An MLP's output for one point, its graph about 6 nodes per layer, and its parameters."""
+    generator = torch.Generator().manual_seed(0)
+    params, h = [], torch.randn(1, width, dtype=torch.float64, generator=generator)
+    for _ in range(layers):
+        w = torch.randn(width, width, dtype=torch.float64, generator=generator, requires_grad=True)
+        b = torch.zeros(width, dtype=torch.float64, requires_grad=True)
+        h = torch.tanh(h @ w + b)
+        params += [w, b]
+    return h.sum(), params
+
+
+def main() -> None:
+    repeats = repeats_from_args(__doc__)
+    quick = repeats < 9
+    print(f"{'graph':<28} {'nodes':>6} {'plain (ms)':>11} {'traced (ms)':>12} {'ratio':>7}")
+    worst = 0.0
+    cases = [("chain, scalar", *chain(n, 1)) for n in (50, 200, 500)]
+    cases += [("chain, 256 entries", *chain(n, 256)) for n in (50, 500)]
+    cases += [("MLP width 16", *mlp(n, 16)) for n in (8, 80)]
+    for label, out, inputs in cases:
+        trace = trace_backward(out, inputs, retain_graph=True)
+        times = interleaved_medians({
+            "plain": lambda: torch.autograd.grad(out, inputs, retain_graph=True),
+            "traced": lambda: trace_backward(out, inputs, retain_graph=True),
+        }, CPU, repeats * 5)
+        ratio = times["traced"] / times["plain"]
+        if len(trace.nodes) <= 500:
+            worst = max(worst, ratio)
+        print(f"{label:<28} {len(trace.nodes):6d} {times['plain']*1e3:11.3f} {times['traced']*1e3:12.3f} {ratio:6.2f}x")
+    print(f"worst ratio up to 500 nodes: {worst:.2f}x (target <= {TARGET:g}x) {verdict(worst <= TARGET, quick)}")
+    page_reruns(repeats)
+
+
+PAGES = [("home", {"home_pass": "d²y/dx²"}), ("derivatives", {"deriv_pass": "f″"}),
+         ("network_gradients", {"ng_pass": "∇θG"}), ("multi_backward", {"mb_pass": "freed"})]
+
+
+def page_reruns(repeats: int) -> None:
+    """Cached page reruns with the stepper, and without it, in the same process."""
+    import ui.furniture
+
+    print(f"\n{'page (cached rerun)':<28} {'no stepper (ms)':>16} {'stepper (ms)':>13} {'ratio':>7}")
+    stepper = ui.furniture.backward_stepper
+    for page, query in PAGES:
+        ui.furniture.backward_stepper = lambda trace, key: None  # the pages import it on every run
+        without, _ = page_rerun(page, query, repeats)
+        ui.furniture.backward_stepper = stepper
+        with_stepper, _ = page_rerun(page, query, repeats)
+        print(f"{page:<28} {without*1e3:16.1f} {with_stepper*1e3:13.1f} {with_stepper/without:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()
