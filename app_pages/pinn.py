@@ -126,20 +126,30 @@ def oscillator_views(preview: dict, config: pinn.PinnConfig) -> None:
 
 
 def burgers_views(preview: dict, config: pinn.PinnConfig) -> None:
-    """Heat maps u(t, x) of the network and of Cole-Hopf, the error and |residual|."""
-    t_axis, x_axis, reference = burgers_reference_view(config.viscosity)
+    """Heat maps u(t, x) of the network, its error against Cole-Hopf, and |residual|."""
+    t_axis, x_axis, _ = burgers_reference_view(config.viscosity)
     bound = float(np.abs(preview["error"]).max()) or 1.0
     maps = [(t("pinn.network"), preview["prediction"], "redblue", [-1, 1]),
-            (t("pinn.cole_hopf"), reference, "redblue", [-1, 1]),
             (t("pinn.error"), preview["error"], "redblue", [-bound, bound]),
             (t("pinn.residual_abs"), np.log10(np.maximum(preview["residual"], 1e-8)), "viridis", None)]
-    for row in (maps[:2], maps[2:]):
-        for column, (title, values, scheme, domain) in zip(st.columns(2), row):
-            with column:
-                st.markdown(f"**{title}**")
-                charts.show(charts.grid_heatmap(values, x_axis, t_axis, "x", "t", "", scheme=scheme, domain=domain,
-                                                height=220))
+    for column, heat_map in zip(st.columns(3), maps):
+        with column:
+            burgers_map(*heat_map, x_axis, t_axis)
     st.caption(t("pinn.burgers_caption"))
+
+
+def burgers_map(title: str, values, scheme: str, domain, x_axis, t_axis) -> None:
+    """One titled heat map over (x, t)."""
+    st.markdown(f"**{title}**")
+    charts.show(charts.grid_heatmap(values, x_axis, t_axis, "x", "t", "", scheme=scheme, domain=domain, height=220))
+
+
+def reference_map(config: pinn.PinnConfig) -> None:
+    """Burgers' Cole-Hopf solution, drawn by the full run only: it does not change while training, and the live
+    panel redraws every refresh (four heat maps there cost more than a refresh's budget)."""
+    t_axis, x_axis, reference = burgers_reference_view(config.viscosity)
+    with st.columns(3)[0]:
+        burgers_map(t("pinn.cole_hopf"), reference, "redblue", [-1, 1], x_axis, t_axis)
 
 
 def loss_chart(history, config: pinn.PinnConfig) -> None:
@@ -170,6 +180,8 @@ def training_section(config: pinn.PinnConfig) -> JobStatus | None:
     if problem is not None:
         st.error(t(problem))
         return None
+    if config.equation == "burgers":
+        reference_map(config)
     return live_training("pinn_live", pinn.PinnTrainer, config, render=render_training)
 
 
