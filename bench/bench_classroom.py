@@ -47,6 +47,10 @@ MB = 2**20
 RATE_PATHS = {"maml": "/maml?seed={seed}&maml_iters=10000",  # nobody finishes during the window
               "inr": "/inr?seed={seed}&inr_steps=10000&inr_target=50",
               "network_gradients": "/network_gradients?seed={seed}&ng_steps=10000"}
+# Five inner steps a task: at two replicas' speed a 10,000-iteration run of RATE_PATHS ended before the window began
+# (its sessions read 0 steps/s).
+REPLICA_PATHS = {"maml": "/maml?seed={seed}&maml_iters=10000&maml_steps=5",
+                 "inr": RATE_PATHS["inr"], "network_gradients": RATE_PATHS["network_gradients"]}
 WATCH_PATHS = {"maml": "/maml?maml_iters=10000&maml_steps=5",  # slower runs: still going once twelve have opened
                "inr": "/inr?inr_steps=10000&inr_target=50",
                "network_gradients": "/network_gradients?ng_steps=10000&ng_width=32&ng_depth=4"}
@@ -287,9 +291,10 @@ def measured_rates(browser, case: str, n: int, window: float, timeout_s: float) 
         return rates_at(browser, server.base, case, n, window, timeout_s)
 
 
-def rates_at(browser, base: str, case: str, n: int, window: float, timeout_s: float, sessions_out: list | None = None) -> list[float]:
+def rates_at(browser, base: str, case: str, n: int, window: float, timeout_s: float, sessions_out: list | None = None,
+             paths: dict = RATE_PATHS) -> list[float]:
     """n sessions of `case` (seeds 1..n) opened on `base`: each one's steps/s over `window` once all have started."""
-    sessions = open_sessions(browser, base, [RATE_PATHS[case].format(seed=seed) for seed in range(1, n + 1)], timeout_s)
+    sessions = open_sessions(browser, base, [paths[case].format(seed=seed) for seed in range(1, n + 1)], timeout_s)
     click_start(sessions)
     if not poll(sessions, all_started, timeout_s):
         print(f"  only {sum(s.step() > 0 for s in sessions)} of {n} sessions started within {timeout_s:.0f} s")
@@ -545,10 +550,10 @@ def replicas(browser, args) -> None:
     print(f"\nreplicas behind nginx: {per} {case} session(s) per replica, 1 replica then 2", flush=True)
     with browsers_yielding():
         with Replicas(1) as base:
-            one_rates = rates_at(browser, base, case, per, args.window, args.timeout)
+            one_rates = rates_at(browser, base, case, per, args.window, args.timeout, paths=REPLICA_PATHS)
         homes: list[str] = []
         with Replicas(2) as base:
-            two_rates = rates_at(browser, base, case, 2 * per, args.window, args.timeout, homes)
+            two_rates = rates_at(browser, base, case, 2 * per, args.window, args.timeout, homes, REPLICA_PATHS)
     print(f"  one replica, per session steps/s: {' '.join(f'{r:.1f}' for r in one_rates)}; "
           f"two replicas: {' '.join(f'{r:.1f}' for r in two_rates)} (replicas {' '.join(homes)})", flush=True)
     one_total, two_total = sum(one_rates), sum(two_rates)
