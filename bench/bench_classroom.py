@@ -528,10 +528,11 @@ class Replicas:
 
 @contextlib.contextmanager
 def browsers_yielding():
-    """Chromium's processes at the lowest priority meanwhile: where a replica shares their core, its trainer goes first."""
-    me = psutil.Process()
+    """Chromium's processes at the lowest priority meanwhile: where a replica shares their core, its trainer goes first.
+    This process keeps its own, so the replicas it starts afterwards do not inherit nice 19 (they did, and the
+    replica sharing Chromium's core then trained at half the other's rate)."""
     niced = []
-    for process in [me, *me.children(recursive=True)]:
+    for process in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
             niced.append((process, process.nice()))
             process.nice(19)
