@@ -14,7 +14,7 @@ import tomllib
 
 import pytest
 
-from test_browser import CHROMIUM, _require_browser, choose_upload, wait_for_step, wait_until_idle
+from test_browser import _require_browser, browser, choose_upload, wait_for_step, wait_until_idle  # noqa: F401 (browser: a fixture)
 from ui.i18n.common import STRINGS
 from ui.live import previous_session
 
@@ -160,18 +160,6 @@ def _group(pid: int) -> int | None:
         return None
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser
-        browser.close()
-
-
 class Tab:
     """One browser session (its own context, so its own cookie) and the replica that answered each response."""
 
@@ -227,13 +215,13 @@ def rerun(tab: Tab) -> None:
     wait_until_idle(tab.page)
 
 
-def test_six_sessions_through_nginx_keep_their_replica_and_survive_a_dead_one(replicas, chromium, tmp_path):
+def test_six_sessions_through_nginx_keep_their_replica_and_survive_a_dead_one(replicas, browser, tmp_path):
     base, table, run_dir = replicas
     kinds = ["inr", "maml", "maml", "maml", "maml", "maml"]
     tabs = []
     for i, kind in enumerate(kinds):  # one after another: round robin alternates the replicas
         url = f"{base}/inr?inr_steps=100" if kind == "inr" else f"{base}/maml?seed={i}&maml_iters=10000"
-        tabs.append(Tab(chromium, url))
+        tabs.append(Tab(browser, url))
         tabs[-1].no_exception()
     upload_train_and_download(tabs[0], tmp_path)
     for tab in tabs[1:]:
@@ -268,7 +256,7 @@ def test_six_sessions_through_nginx_keep_their_replica_and_survive_a_dead_one(re
     wait_for_step(notice_tab.page, 0, timeout=60)
     assert notice_tab.page.get_by_text(NOTICE, exact=False).count() == 0
 
-    newcomer = Tab(chromium, f"{base}/maml?seed=99")
+    newcomer = Tab(browser, f"{base}/maml?seed=99")
     assert newcomer.cookie() == live and set(newcomer.answered) == {live}
     assert newcomer.page.get_by_text(NOTICE, exact=False).count() == 0  # a fresh session is told nothing
     newcomer.no_exception()
