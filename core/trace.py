@@ -1,7 +1,6 @@
 """Record PyTorch's real backward pass node by node: hooks on every autograd Node, in the order the engine ran them."""
 from __future__ import annotations
 
-import math
 import re
 from collections import deque
 from dataclasses import dataclass, field
@@ -37,21 +36,11 @@ class GradValue:
         return f"{'×'.join(map(str, self.shape))} ‖·‖={self.norm:.3g}"
 
 
-def summarise(tensor: torch.Tensor | None) -> GradValue | None:
-    """One gradient as a GradValue (None stays None: no gradient flowed there)."""
-    if tensor is None:
-        return None
-    pool = GradPool()
-    (index,) = pool.add_all([tensor])
-    pool.freeze()
-    return pool.value(index)
-
-
 STACK_ENTRIES = 1 << 22  # entries one stacked copy of big gradients may hold
 NUMPY_DTYPES = {torch.float64: np.float64, torch.float32: np.float32}  # kept as is; other dtypes come back as float64
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a trace builds one per node, and frozen fields cost a call each
 class NodeInfo:
     """One node of the graph as plain data."""
 
@@ -62,70 +51,56 @@ class NodeInfo:
 
 
 class GradPool:
-    """Every gradient of one trace as flat numpy arrays, filled from the tensors the hooks saw in one go after the
-    engine's pass (a conversion per tensor would cost more than the pass itself)."""
+    """Every gradient of one trace as flat numpy arrays, converted from the tensors the hooks saw in one go after the
+    engine's pass: a Python call per tensor would cost as much as the pass itself."""
 
-    def __init__(self):
-        self._tensors: list = []
+    def __init__(self, tensors: list):
+        """Convert these tensors (None allowed); `ids` gives each one's index in the pool (-1 for None). A tensor
+        the engine passed on as it was (what one node sent is what the next one received) is kept once."""
+        keys = list(map(id, tensors))
+        firsts = dict(zip(keys, tensors))  # the list holds every tensor meanwhile, so no id stands for two
+        firsts.pop(id(None), None)
+        index = dict(zip(firsts, range(len(firsts))))
+        index[id(None)] = -1
+        self.ids = list(map(index.__getitem__, keys))
+        self._freeze(list(firsts.values()))
 
-    def add_all(self, tensors) -> tuple[int, ...]:
-        """Indices for these tensors (-1 for None), to read them back once frozen."""
-        ids = []
-        for tensor in tensors:
-            if tensor is None:
-                ids.append(-1)
-            else:
-                ids.append(len(self._tensors))
-                self._tensors.append(tensor)
-        return tuple(ids)
-
-    def freeze(self) -> None:
-        """Convert the tensors to numpy: small ones in full, big ones as a norm and their first few entries."""
-        tensors, self._tensors = self._tensors, []
-        # One attribute read per tensor and per property: at a thousand gradients a trace, the Python calls here
-        # cost about as much as the engine's whole pass.
-        shapes, torch_dtypes, devices = [t.shape for t in tensors], [t.dtype for t in tensors], [t.device for t in tensors]
-        self.shapes = [tuple(shape) for shape in shapes]
-        self.dtypes = [NUMPY_DTYPES.get(dtype, np.float64) for dtype in torch_dtypes]
-        sizes = [math.prod(shape) for shape in self.shapes]
-        self.complete = np.array(sizes, dtype=np.int64) <= FULL_SIZE
-        self.counts = np.where(self.complete, sizes, FEW).astype(np.int64)
-        self.starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]]).astype(np.int64)
-        self.norms = np.zeros(len(tensors))
-        groups: dict = {}  # tensors of one shape, dtype and device: one stacked copy converts them all
-        for k, key in enumerate(zip(self.shapes, torch_dtypes, devices)):
+    def _freeze(self, tensors: list) -> None:
+        """Convert distinct tensors, one stacked copy per shape, dtype, device and layout: small ones in full, big
+        ones as a norm and their first few entries."""
+        self.shapes, self.dtypes = [t.shape for t in tensors], [t.dtype for t in tensors]
+        groups: dict = {}  # contiguous ones apart: one strided tensor among them makes a stack six times slower
+        keys = zip(self.shapes, self.dtypes, [t.device for t in tensors], [t.is_contiguous() for t in tensors])
+        for k, key in enumerate(keys):
             groups.setdefault(key, []).append(k)
-        flat = np.zeros(int(self.counts.sum()))
+        self.values = np.zeros((len(tensors), FULL_SIZE))  # a row per tensor: its entries, or its first FEW
+        self.norms, complete, order = np.zeros(len(tensors)), np.zeros(len(tensors), dtype=bool), []
         with torch.no_grad():
-            for group in groups.values():
-                per_chunk = max(1, STACK_ENTRIES // max(1, sizes[group[0]]))  # bounded however big the tensors are
-                for start in range(0, len(group), per_chunk):
-                    self._convert(tensors, group[start:start + per_chunk], flat)
-        self.values = flat
-        filled = self.counts > 0  # strictly increasing starts: reduceat sums exactly each tensor's entries
-        if filled.any():
-            squares = np.add.reduceat(flat * flat, self.starts[filled])
-            full = self.complete[filled]
-            self.norms[np.flatnonzero(filled)[full]] = np.sqrt(squares[full])
-
-    def _convert(self, tensors: list, members: list, flat: np.ndarray) -> None:
-        """Entries (all of small tensors, the first few of big ones) and big ones' norms, from one stacked copy."""
-        count = int(self.counts[members[0]])
-        if count == 0:
-            return
-        stacked = torch.stack([tensors[k] for k in members]).reshape(len(members), -1)
-        if not self.complete[members[0]]:
-            self.norms[members] = torch.linalg.vector_norm(stacked.to(torch.float64), dim=1).cpu().numpy()
-        flat[self.starts[members][:, None] + np.arange(count)] = stacked[:, :count].to("cpu", torch.float64).numpy()
+            for (shape, *_), members in groups.items():
+                size = shape.numel()
+                kept = size if size <= FULL_SIZE else FEW
+                per_chunk = max(1, STACK_ENTRIES // max(1, size))  # bounded however big the tensors are
+                for start in range(0, len(members), per_chunk):
+                    chunk = members[start:start + per_chunk]
+                    rows = slice(len(order), len(order) + len(chunk))
+                    stacked = torch.stack([tensors[k] for k in chunk]).reshape(len(chunk), size)
+                    self.values[rows, :kept] = stacked[:, :kept].to("cpu", torch.float64).numpy()
+                    if size > FULL_SIZE:
+                        self.norms[rows] = torch.linalg.vector_norm(stacked, dim=1, dtype=torch.float64).cpu().numpy()
+                    complete[rows] = size <= FULL_SIZE
+                    order += chunk
+        self.norms[complete] = np.sqrt((self.values[complete] ** 2).sum(axis=1))
+        self.row_of = np.zeros(len(tensors), dtype=np.int64)
+        self.row_of[order] = np.arange(len(order))
 
     def value(self, index: int) -> GradValue | None:
         """The gradient at `index` (None for -1)."""
         if index < 0:
             return None
-        start, count = int(self.starts[index]), int(self.counts[index])
-        values = self.values[start:start + count].astype(self.dtypes[index])
-        values = values.reshape(self.shapes[index]) if self.complete[index] else values
-        return GradValue(self.shapes[index], float(self.norms[index]), values, bool(self.complete[index]))
+        row, shape, size = self.row_of[index], tuple(self.shapes[index]), self.shapes[index].numel()
+        complete = size <= FULL_SIZE
+        kept = self.values[row, :size if complete else FEW].astype(NUMPY_DTYPES.get(self.dtypes[index], np.float64))
+        return GradValue(shape, float(self.norms[row]), kept.reshape(shape) if complete else kept, complete)
 
 
 @dataclass(slots=True)  # not frozen: a trace builds one per node, and frozen fields cost a call each
@@ -194,17 +169,34 @@ class BackwardTrace:
         return _dot(self, min(max(step, 0), max(len(self.steps) - 1, 0)), max_nodes)
 
 
-def _walk(outputs: Sequence[torch.Tensor]) -> list:
-    """Every Node reachable from the outputs, breadth first."""
-    seen: dict = {}
-    queue = deque(t.grad_fn for t in outputs if t.grad_fn is not None)
-    while queue:
-        node = queue.popleft()
-        if node in seen:
-            continue
-        seen[node] = None
-        queue.extend(child for child, _ in node.next_functions if child is not None)
-    return list(seen)
+def _graph(outputs: Sequence[torch.Tensor], name_of: dict, forward) -> tuple[list, dict, list, list, list, dict]:
+    """Every Node reachable from the outputs, breadth first, with its index and a NodeInfo, the edges between them
+    with the slot of the sender's next_functions each comes from, and each leaf's AccumulateGrad by the leaf's id.
+    One read of next_functions per node: each read builds tuples."""
+    graph, index, edges, slots, infos, leaf_ids = [], {}, [], [], [], {}
+    for tensor in outputs:
+        if tensor.grad_fn is not None and tensor.grad_fn not in index:
+            index[tensor.grad_fn] = len(graph)
+            graph.append(tensor.grad_fn)
+    k = 0
+    while k < len(graph):
+        node = graph[k]
+        variable = getattr(node, "variable", None)
+        if variable is not None:
+            leaf_ids[id(variable)] = k
+            infos.append(NodeInfo(k, "AccumulateGrad", "leaf", name_of.get(id(variable), "leaf")))
+        else:
+            infos.append(NodeInfo(k, node.name(), "function" if forward is None or node in forward else "created"))
+        for slot, (child, _) in enumerate(node.next_functions):
+            if child is not None:
+                j = index.get(child)
+                if j is None:
+                    j = index[child] = len(graph)
+                    graph.append(child)
+                edges.append((k, j))
+                slots.append(slot)
+        k += 1
+    return graph, index, edges, slots, infos, leaf_ids
 
 
 def trace_backward(outputs, inputs=None, create_graph: bool = False, grad_outputs=None, retain_graph=None,
@@ -214,48 +206,33 @@ def trace_backward(outputs, inputs=None, create_graph: bool = False, grad_output
     hook on every node, and record what each node received and sent, in the order the engine ran them.
 
     `names` labels leaves and inputs; nodes not in `forward_nodes` are marked as created by an earlier
-    create_graph=True backward. Every hook is removed again before this returns.
+    create_graph=True backward. Every hook is removed again before this returns (torch keeps each node's emptied
+    hook list, which slows a later pass through the same graph: a traced graph is best not backwarded again).
     """
     outputs = [outputs] if isinstance(outputs, torch.Tensor) else list(outputs)
-    single = isinstance(inputs, torch.Tensor)
-    inputs = None if inputs is None else [inputs] if single else list(inputs)
+    inputs = None if inputs is None else [inputs] if isinstance(inputs, torch.Tensor) else list(inputs)
     name_of = {id(t): n for n, t in (names or {}).items()}
     forward = set(forward_nodes) if forward_nodes is not None else None
 
-    graph = _walk(outputs)
-    index = {node: k for k, node in enumerate(graph)}
-    infos = []
-    for k, node in enumerate(graph):
-        variable = getattr(node, "variable", None)
-        if variable is not None:
-            infos.append(NodeInfo(k, "AccumulateGrad", "leaf", name_of.get(id(variable), "leaf")))
-        else:
-            created = forward is not None and node not in forward
-            infos.append(NodeInfo(k, node.name(), "created" if created else "function"))
-    edges, slots = [], []
-    for node in graph:
-        for slot, (child, _) in enumerate(node.next_functions):
-            if child is not None:
-                edges.append((index[node], index[child])), slots.append(slot)
+    graph, index, edges, slots, infos, leaf_ids = _graph(outputs, name_of, forward)
 
     # An input's gradient is captured where it arrives: at its AccumulateGrad node for a leaf, at a node of its
     # own (the slot of its grad_fn it came out of) otherwise.
     capture_ids = []
     for k, tensor in enumerate(inputs or []):
         label = name_of.get(id(tensor), f"inputs[{k}]")
-        edge = torch.autograd.graph.get_gradient_edge(tensor)
-        edge_node, output_nr = edge.node, edge.output_nr
-        if edge_node in index and getattr(edge_node, "variable", None) is not None:
-            capture_ids.append(index[edge_node])
-            infos[index[edge_node]] = NodeInfo(index[edge_node], infos[index[edge_node]].name, "leaf", label)
+        if tensor.grad_fn is None and id(tensor) in leaf_ids:
+            node_id = leaf_ids[id(tensor)]
+            capture_ids.append(node_id)
+            infos[node_id] = NodeInfo(node_id, "AccumulateGrad", "leaf", label)
             continue
-        new_id = len(infos)
-        infos.append(NodeInfo(new_id, label, "input", label))
-        capture_ids.append(new_id)
+        capture_ids.append(len(infos))
+        infos.append(NodeInfo(len(infos), label, "input", label))
+        edge = torch.autograd.graph.get_gradient_edge(tensor)
         for node in graph:
             for slot, (child, nr) in enumerate(node.next_functions):
-                if child is edge_node and nr == output_nr:
-                    edges.append((index[node], new_id)), slots.append(slot)
+                if child is edge.node and nr == edge.output_nr:
+                    edges.append((index[node], capture_ids[-1])), slots.append(slot)
 
     records: list = []  # (node id, grads arriving, grads sent, captured input index) in the order they ran
 
@@ -265,12 +242,10 @@ def trace_backward(outputs, inputs=None, create_graph: bool = False, grad_output
     def captured(k):
         return lambda grad: records.append((capture_ids[k], (grad,), (), k))
 
+    skipped = set(capture_ids) if inputs is not None else ()  # leaves whose gradient grad() takes, never run
     handles = []
     try:
-        skipped = set(capture_ids) if inputs is not None else set()  # leaves whose gradient grad() takes, never run
-        for k, node in enumerate(graph):
-            if k not in skipped:
-                handles.append(node.register_hook(ran(k)))
+        handles = [node.register_hook(ran(k)) for k, node in enumerate(graph) if k not in skipped]
         for k, tensor in enumerate(inputs or []):
             if capture_ids[k] >= len(graph):  # a non-leaf input; a leaf's capture is placed below, without a hook
                 handles.append(tensor.register_hook(captured(k)))
@@ -283,44 +258,51 @@ def trace_backward(outputs, inputs=None, create_graph: bool = False, grad_output
                                                create_graph=create_graph, allow_unused=allow_unused)
         except RuntimeError as exc:
             error = f"{type(exc).__name__}: {exc}"
-        error_node = _failed_node(graph, index, edges, records, capture_ids, outputs) if error else None
     finally:
         for handle in handles:
             handle.remove()
 
+    error_node = _failed_node(graph, index, edges, records, capture_ids, outputs) if error else None
     records = _with_leaf_captures(records, returned, capture_ids, len(graph), edges)
-    pool = GradPool()
-    steps = [TraceStep(k, infos[k].name, pool.add_all(arriving), pool.add_all(sent), infos[k].kind == "created",
-                       infos[k].leaf, input_index is not None, False, input_index, pool)
-             for k, arriving, sent, input_index in records]
+    seeds = _seeds(outputs, grad_outputs)
+    pool = GradPool([t for record in records for grads in record[1:3] for t in grads] + seeds)
+    ids, steps, start = pool.ids, [], 0
+    for k, arriving, sent, input_index in records:
+        info, middle, end = infos[k], start + len(arriving), start + len(arriving) + len(sent)
+        steps.append(TraceStep(k, info.name, tuple(ids[start:middle]), tuple(ids[middle:end]), info.kind == "created",
+                               info.leaf, input_index is not None, False, input_index, pool))
+        start = end
     if error_node is not None:  # the node the engine was running: nothing left it (its senders show what came)
         steps.append(TraceStep(error_node, infos[error_node].name, (), (), infos[error_node].kind == "created",
                                infos[error_node].leaf, False, True, None, pool))
-    pool.freeze()
     labels = list(output_names or [f"out{k}" if len(outputs) > 1 else "out" for k in range(len(outputs))])
-    seeds = _seeds(outputs, grad_outputs)
     return BackwardTrace(tuple(infos), tuple(steps), tuple(edges), tuple(slots),
-                         tuple((label, index.get(t.grad_fn)) for label, t in zip(labels, outputs)), seeds,
-                         tuple(None if g is None else g.detach().numpy(force=True) for g in returned), error, error_node)
+                         tuple((label, index.get(t.grad_fn)) for label, t in zip(labels, outputs)),
+                         tuple(pool.value(k) for k in ids[start:]),
+                         tuple(None if g is None else g.numpy(force=True) for g in returned), error, error_node)
 
 
 def _with_leaf_captures(records: list, returned: tuple, capture_ids: list, graph_size: int, edges: list) -> list:
     """The records with each leaf input's capture added: the gradient torch.autograd.grad returned for it, right
     after the last node that sent to it ran (the engine takes a leaf's gradient as soon as it is complete)."""
-    last_sender: dict = {}
-    position = {record[0]: k for k, record in enumerate(records)}
+    leaves = [(node_id, k) for k, (node_id, grad) in enumerate(zip(capture_ids, returned))
+              if node_id < graph_size and grad is not None]
+    if not leaves:
+        return records
+    position = {record[0]: p for p, record in enumerate(records)}
+    last_sender = dict.fromkeys((node_id for node_id, _ in leaves), -1)
     for source, to in edges:
-        if source in position:
-            last_sender[to] = max(last_sender.get(to, -1), position[source])
+        if to in last_sender and position.get(source, -1) > last_sender[to]:
+            last_sender[to] = position[source]
     after: dict = {}
-    for k, (node_id, grad) in enumerate(zip(capture_ids, returned)):
-        if node_id < graph_size and grad is not None:
-            after.setdefault(last_sender.get(node_id, -1), []).append((node_id, (grad,), (), k))
-    merged = list(after.get(-1, []))
-    for k, record in enumerate(records):
-        merged.append(record)
-        merged.extend(after.get(k, []))
-    return merged
+    for node_id, k in leaves:
+        after.setdefault(last_sender[node_id], []).append((node_id, (returned[k],), (), k))
+    merged, done = [], 0
+    for p in sorted(after):  # each capture right after its last sender's record
+        merged += records[done:p + 1]
+        merged += after[p]
+        done = p + 1
+    return merged + records[done:]
 
 
 def _failed_node(graph: list, index: dict, edges: list, records: list, capture_ids: list, outputs: list) -> int | None:
@@ -346,10 +328,10 @@ def _failed_node(graph: list, index: dict, edges: list, records: list, capture_i
     return max(unreadable or ready, key=lambda k: graph[k]._sequence_nr())
 
 
-def _seeds(outputs: list[torch.Tensor], grad_outputs) -> tuple:
+def _seeds(outputs: list[torch.Tensor], grad_outputs) -> list[torch.Tensor]:
     """The gradient each output starts the pass with: ones for a scalar unless given."""
     given = [grad_outputs] if isinstance(grad_outputs, torch.Tensor) else list(grad_outputs or [None] * len(outputs))
-    return tuple(summarise(g if g is not None else torch.ones_like(t)) for t, g in zip(outputs, given))
+    return [g if g is not None else torch.ones_like(t) for t, g in zip(outputs, given)]
 
 
 def family(name: str) -> str:
