@@ -51,7 +51,7 @@ class NodeInfo:
 
 
 class GradPool:
-    """Every gradient of one trace as flat numpy arrays, converted from the tensors the hooks saw in one go after the
+    """Every gradient of one trace as numpy arrays, converted from the tensors the hooks saw in one go after the
     engine's pass: a Python call per tensor would cost as much as the pass itself."""
 
     def __init__(self, tensors: list):
