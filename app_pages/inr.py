@@ -1,12 +1,12 @@
 """Page 5: an implicit neural representation trained live on the user's picture, from its pixels or its gradients."""
 import dataclasses
-import pathlib
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core import images, inr
+from core.export import ASSETS, INR_BATCHES, INR_LEARNING_RATES, INR_MODEL_NAMES, INR_SAMPLES, INR_SIDES, INR_WIDTHS
 from core.images import ImageError
 from core.inr import FitConfig, NetConfig, SettingsError
 from core.jobs import JobStatus
@@ -16,22 +16,14 @@ from ui.live import current, live_training
 from ui.i18n.inr import large_count
 from ui.state import lang, radio, select_slider, selectbox, settings, slider, toggle
 
-ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
 # Bound widgets keep format_func(option) in the URL: these names never depend on the language. The radios show their
 # short codes (the link holds inr_source=coffee) with a translated caption under each.
-SAMPLES = {"astronaut": "astronaut.jpg", "coffee": "coffee.jpg", "camera": "camera.png"}  # photographs, assets/LICENSE.md
-SOURCES = [*SAMPLES, "upload"]
-MODEL_NAMES = {"spline": "spline grid (C², multi-res)", "siren": "SIREN (ω₀ = 30)", "relu_pe": "ReLU + PE", "relu": "ReLU",
-               "grid": "grid (bilinear, multi-res)"}
+SOURCES = [*INR_SAMPLES, "upload"]  # photographs, assets/LICENSE.md
 # Links made while the URL held the radios' labels, or named the drawn samples since replaced: read as the code they meant.
 OLD_LINK_LABELS = {"inr_source": {"📷 camera.png": "camera", "🍎 still_life.png": "coffee", "still_life": "coffee",
                                   "📤 PNG · JPEG · WebP · BMP · GIF · TIFF": "upload"},
                    "inr_supervision": {"φ ≈ I": "pixels", "∇φ ≈ ∇I": "gradients", "Δφ ≈ ΔI 🐢": "laplacian"}}
 COUNTS = ("pixels", "limit")  # ImageError values that are pixel counts, said in the language's units
-LEARNING_RATES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
-BATCHES = [1024, 2048, 4096, 8192, 16384, 32768, 65536]
-SIDES = [32, 64, 96, 128, 192, 256, 384, 512]
-WIDTHS = [16, 32, 64, 128, 256, 512]
 LIVE_KEY = "inr_live"
 
 load_image = cached(images.load_image)  # refusals raise ImageError, which is not cached
@@ -92,7 +84,7 @@ def picture() -> tuple[np.ndarray, str] | None:
     with left:
         source = code_radio("inr_source", "inr.source", SOURCES, "astronaut", [t(f"inr.source_{s}") for s in SOURCES])
     with middle:
-        side = select_slider("inr_side", "inr.side", SIDES, 128, help="inr.side_help")
+        side = select_slider("inr_side", "inr.side", INR_SIDES, 128, help="inr.side_help")
     with right:
         gray = toggle("inr_gray", "inr.gray", False, help="inr.gray_help")
     if source == "upload":
@@ -101,7 +93,7 @@ def picture() -> tuple[np.ndarray, str] | None:
             return None
         name, data = chosen
     else:
-        name = SAMPLES[source]
+        name = INR_SAMPLES[source]
         data = (ASSETS / name).read_bytes()
     try:
         loaded = load_image(data, side, gray)
@@ -132,7 +124,7 @@ def controls(device: str) -> FitConfig:
     """Model, supervision and training sliders; learning rate and batch remember a value per model and supervision."""
     left, right = st.columns(2)
     with left:
-        model = selectbox("inr_model", "inr.model", inr.MODELS, "spline", format_func=MODEL_NAMES.get, help="inr.model_help")
+        model = selectbox("inr_model", "inr.model", inr.MODELS, "spline", format_func=INR_MODEL_NAMES.get, help="inr.model_help")
     with right:
         supervision = code_radio("inr_supervision", "inr.supervision", list(inr.SUPERVISIONS), "pixels",
                                  [t(f"inr.supervision_{s}") for s in inr.SUPERVISIONS], help="inr.supervision_help")
@@ -140,12 +132,12 @@ def controls(device: str) -> FitConfig:
     lr, batch = inr.recommended(model, supervision)
     columns = st.columns(3)
     with columns[0]:
-        width = select_slider("inr_width", "inr.width", WIDTHS, 128, disabled=model in inr.GRIDS, help="inr.width_help")
+        width = select_slider("inr_width", "inr.width", INR_WIDTHS, 128, disabled=model in inr.GRIDS, help="inr.width_help")
         depth = slider("inr_depth", "inr.depth", 1, 6, 3, disabled=model in inr.GRIDS, help="inr.width_help")
     with columns[1]:
-        lr = select_slider(f"inr_lr_{model}_{supervision}", "inr.lr", LEARNING_RATES, lr, format_func=lambda v: f"{v:.0e}",
+        lr = select_slider(f"inr_lr_{model}_{supervision}", "inr.lr", INR_LEARNING_RATES, lr, format_func=lambda v: f"{v:.0e}",
                            help="inr.lr_help")
-        batch = select_slider(f"inr_batch_{model}_{supervision}", "inr.batch", BATCHES, batch, help="inr.batch_help")
+        batch = select_slider(f"inr_batch_{model}_{supervision}", "inr.batch", INR_BATCHES, batch, help="inr.batch_help")
     with columns[2]:
         steps = slider("inr_steps", "inr.steps", 100, 10000, 2000, step=100)
         target = slider("inr_target", "inr.target", 20.0, 50.0, 40.0, step=0.5, help="inr.target_help")

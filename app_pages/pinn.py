@@ -5,19 +5,14 @@ import streamlit as st
 
 from core import pinn
 from core.checks import compare
+from core.export import (PINN_COLLOCATION, PINN_EQUATION_LABELS, PINN_LEARNING_RATES, PINN_VISCOSITIES, PINN_WEIGHTS,
+                         PINN_WIDTHS)
 from core.jobs import JobStatus
 from ui import charts, t
 from ui.furniture import cached, check_badge, code_panel, graph_panel, pitfall_panel
 from ui.live import live_training
 from ui.state import select_slider, selectbox, settings, slider, toggle
 
-EQUATION_LABELS = {"oscillator": "u″ + 2ζω₀u′ + ω₀²u = 0", "burgers": "uₜ + u·uₓ = ν·uₓₓ",
-                   "oscillator_inverse": "ζ = ? · u″ + 2ζω₀u′ + ω₀²u = 0"}  # formulas: the same in every language
-VISCOSITIES = [0.01 / np.pi, 0.02 / np.pi, 0.05 / np.pi, 0.1 / np.pi]
-LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 1.0]
-COLLOCATION = [0, 64, 128, 256, 512, 1000, 2000, 4000, 8000]
-WIDTHS = [8, 16, 20, 32, 64]
-WEIGHTS = [0.1, 1.0, 10.0, 100.0]
 L2_TOLERANCE = {"oscillator": 1e-2, "burgers": 2e-2, "oscillator_inverse": 5e-2}  # the benchmark's targets
 MAX_ERROR = {"oscillator": 2e-2, "burgers": 1e-1, "oscillator_inverse": 5e-2}  # pointwise; Burgers' front is steep
 DAMPING_TOLERANCE = 0.05  # the inverse problem's ζ, relative
@@ -33,7 +28,7 @@ def equation_controls(equation: str) -> dict:
     """The equation's own parameters."""
     columns = st.columns(3)
     if equation == "burgers":
-        nu = select_slider("pinn_nu", "pinn.viscosity", VISCOSITIES, VISCOSITIES[0],
+        nu = select_slider("pinn_nu", "pinn.viscosity", PINN_VISCOSITIES, PINN_VISCOSITIES[0],
                            format_func=lambda v: f"{v * np.pi:.2f}/π", help="pinn.viscosity_help")
         return {"viscosity": nu}
     with columns[0]:
@@ -53,23 +48,23 @@ def network_controls(equation: str) -> dict:
     base, key = pinn.default_config(equation), ("pinn_b_" if equation == "burgers" else "pinn_") + "{}"
     columns = st.columns(4)
     with columns[0]:
-        width = select_slider(key.format("width"), "pinn.width", WIDTHS, base.width)
+        width = select_slider(key.format("width"), "pinn.width", PINN_WIDTHS, base.width)
         depth = slider(key.format("depth"), "pinn.depth", 1, 8, base.depth)
         activation = selectbox(key.format("act"), "pinn.activation", list(pinn.ACTIVATIONS), base.activation)
     with columns[1]:
         features = slider(key.format("features"), "pinn.features", 0, 8, base.features, help="pinn.features_help")
-        lr = select_slider(key.format("lr"), "pinn.learning_rate", LEARNING_RATES, base.learning_rate,
+        lr = select_slider(key.format("lr"), "pinn.learning_rate", PINN_LEARNING_RATES, base.learning_rate,
                            format_func=lambda v: f"{v:g}")
-        collocation = select_slider(key.format("points"), "pinn.collocation", COLLOCATION, base.collocation,
+        collocation = select_slider(key.format("points"), "pinn.collocation", PINN_COLLOCATION, base.collocation,
                                     help="pinn.collocation_help")
     with columns[2]:
         steps = slider(key.format("steps"), "pinn.steps", 0, 10_000, base.steps, step=100)
         lbfgs = toggle(key.format("lbfgs"), "pinn.lbfgs", True, help="pinn.lbfgs_help")
         lbfgs_steps = slider(key.format("lbfgs_steps"), "pinn.lbfgs_steps", 0, 10_000, base.lbfgs_steps, step=100)
     with columns[3]:
-        w_res = select_slider(key.format("w_res"), "pinn.weight_residual", WEIGHTS, base.weight_residual, format_func=str)
-        w_bc = select_slider(key.format("w_bc"), "pinn.weight_boundary", WEIGHTS, base.weight_boundary, format_func=str)
-        w_data = select_slider(key.format("w_data"), "pinn.weight_data", WEIGHTS, base.weight_data, format_func=str,
+        w_res = select_slider(key.format("w_res"), "pinn.weight_residual", PINN_WEIGHTS, base.weight_residual, format_func=str)
+        w_bc = select_slider(key.format("w_bc"), "pinn.weight_boundary", PINN_WEIGHTS, base.weight_boundary, format_func=str)
+        w_data = select_slider(key.format("w_data"), "pinn.weight_data", PINN_WEIGHTS, base.weight_data, format_func=str,
                                disabled=equation != "oscillator_inverse")
     return dict(width=width, depth=depth, activation=activation, features=features, learning_rate=lr,
                 collocation=collocation, steps=steps, optimizer="adam+lbfgs" if lbfgs else "adam",
@@ -80,7 +75,7 @@ def controls() -> pinn.PinnConfig:
     """Title, intro, the equation picker and every slider, as one run's config."""
     st.title(t("pinn.title"))
     st.markdown(t("pinn.intro"))
-    equation = selectbox("pinn_eq", "pinn.equation", pinn.EQUATIONS, "oscillator", format_func=EQUATION_LABELS.get)
+    equation = selectbox("pinn_eq", "pinn.equation", pinn.EQUATIONS, "oscillator", format_func=PINN_EQUATION_LABELS.get)
     st.caption(t(f"pinn.about_{equation}"))
     values = equation_controls(equation) | network_controls(equation)
     options = settings()

@@ -330,13 +330,14 @@ def _g(value: float) -> str:
 
 
 ASSETS = pathlib.Path(__file__).resolve().parents[1] / "assets"
-INR_SAMPLES = {"astronaut": "astronaut.jpg", "coffee": "coffee.jpg", "camera": "camera.png"}  # as app_pages/inr.py
+# The pages' options, listed once: their widgets draw these and their exports accept these.
+INR_SAMPLES = {"astronaut": "astronaut.jpg", "coffee": "coffee.jpg", "camera": "camera.png"}
 # Select boxes keep format_func(option) in the link: the pages' names of the models and equations.
 INR_MODEL_NAMES = {"spline": "spline grid (C², multi-res)", "siren": "SIREN (ω₀ = 30)", "relu_pe": "ReLU + PE",
                    "relu": "ReLU", "grid": "grid (bilinear, multi-res)"}
 PINN_EQUATION_LABELS = {"oscillator": "u″ + 2ζω₀u′ + ω₀²u = 0", "burgers": "uₜ + u·uₓ = ν·uₓₓ",
                         "oscillator_inverse": "ζ = ? · u″ + 2ζω₀u′ + ω₀²u = 0"}
-INR_LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)  # the page's slider stops
+INR_LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2)  # slider stops
 INR_BATCHES = (1024, 2048, 4096, 8192, 16384, 32768, 65536)
 INR_SIDES = (32, 64, 96, 128, 192, 256, 384, 512)
 INR_WIDTHS = (16, 32, 64, 128, 256, 512)
