@@ -157,6 +157,12 @@ class BackwardTrace:
                 found.append((source, ran[source].pool.value(ran[source].sending[slot])))
         return found
 
+    def receivers(self, index: int) -> list[tuple[int, GradValue | None]]:
+        """(receiving node id, the gradient sent to it) for every edge out of step `index`'s node."""
+        step = self.steps[index]
+        return [(to, step.pool.value(step.sending[slot])) for (source, to), slot in zip(self.edges, self.edge_slots)
+                if source == step.node_id and slot < len(step.sending)]
+
     def statuses(self, index: int) -> dict[int, str]:
         """Each node's status at step `index`: done, running, waiting, or idle (never run by this pass)."""
         order = {s.node_id: k for k, s in enumerate(self.steps)}

@@ -351,3 +351,4 @@ def test_edges_say_which_sent_gradient_travels_along_them():
     (slot,) = [s for (source, _), s in zip(trace.edges, trace.edge_slots) if source == sub.node_id]
     assert slot == 1 and sub.grad_inputs[slot].values == -1.0
     assert trace.senders(1) == [(sub.node_id, sub.grad_inputs[1])]
+    assert trace.receivers(0) == [(trace.steps[1].node_id, sub.grad_inputs[1])]  # the sent -1, not the unsent None

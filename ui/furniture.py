@@ -185,9 +185,7 @@ def _step_panel(trace: BackwardTrace, index: int) -> None:
         st.success(t("stepper.captured", leaf=step.leaf))
     elif node.kind == "leaf":
         st.success(t("stepper.wrote_leaf", leaf=step.leaf))
-    sent_values = step.grad_inputs
-    sent = [(trace.node(to), sent_values[slot]) for (source, to), slot in zip(trace.edges, trace.edge_slots)
-            if source == step.node_id and slot < len(sent_values)]
+    sent = [(trace.node(to), g) for to, g in trace.receivers(index)]
     if sent:
         st.markdown(f"**{t('stepper.outgoing')}**")
         st.markdown("\n".join(f"- {t('stepper.to_node', name=target.leaf or target.name)}: {gradient_text(g)}"
